@@ -1,0 +1,63 @@
+"""Galois LFSR index generator: the Python twin of tb/golden/lfsr.h and rtl/lfsr_index_gen.v.
+
+The state sequence is the one definition shared by the training library (which
+prunes with it) and the hardware (which regenerates the pruning pattern from it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, List
+
+LFSR_MIN_WIDTH = 2
+LFSR_MAX_WIDTH = 32
+
+
+def lfsr_next(state: int, taps: int) -> int:
+    """One step, shifting right: next = (s >> 1) ^ (s[0] ? taps : 0)."""
+    return (state >> 1) ^ (taps if state & 1 else 0)
+
+
+@dataclass(frozen=True)
+class LfsrParams:
+    """Width, Galois tap mask and non-zero seed of an LFSR."""
+
+    width: int = 16
+    taps: int = 0xB400
+    seed: int = 0x1
+
+    def __post_init__(self) -> None:
+        if not LFSR_MIN_WIDTH <= self.width <= LFSR_MAX_WIDTH:
+            raise ValueError(
+                f"lfsr: width {self.width} is outside {LFSR_MIN_WIDTH}..{LFSR_MAX_WIDTH}")
+        if self.taps == 0:
+            raise ValueError("lfsr: taps 0x0 is empty: the LFSR would only shift to zero")
+        if not 0 < self.taps < (1 << self.width):
+            raise ValueError(f"lfsr: taps {self.taps:#x} are wider than width {self.width}")
+        if self.seed == 0:
+            raise ValueError("lfsr: seed 0x0 is the all-zero lock-up state")
+        if not 0 < self.seed < (1 << self.width):
+            raise ValueError(f"lfsr: seed {self.seed:#x} is wider than width {self.width}")
+
+
+def lfsr_states(params: LfsrParams) -> Iterator[int]:
+    """Yields the state after each step, forever (the seed itself is not yielded)."""
+    state = params.seed
+    while True:
+        state = lfsr_next(state, params.taps)
+        yield state
+
+
+def lfsr_sequence(params: LfsrParams, count: int) -> List[int]:
+    """The states after each of `count` steps."""
+    states = lfsr_states(params)
+    return [next(states) for _ in range(count)]
+
+
+def lfsr_period(params: LfsrParams) -> int:
+    """Steps until the state returns to the seed; 0 if not within 2**width steps."""
+    for n, state in enumerate(lfsr_states(params), start=1):
+        if state == params.seed:
+            return n
+        if n >= (1 << params.width):
+            return 0
+    return 0  # unreachable: the generator is infinite

@@ -1,0 +1,13 @@
+// Subcommands of the `bitcim` program. Each adds itself to the app and runs in
+// its callback; bad input is thrown as bitcim::InputError (exit status 2).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace bitcim::cli {
+
+inline constexpr int kExitBadInput = 2;
+
+void add_lfsr_command(CLI::App& app);
+
+}  // namespace bitcim::cli

@@ -1,0 +1,125 @@
+#include "lfsr_rtl.h"
+
+#include <utility>
+
+#include <verilated.h>
+#include <verilated_vcd_sc.h>
+
+#include "Vlfsr_index_gen.h"
+
+namespace bitcim {
+
+namespace {
+// The stand-alone LFSR bench runs at 1 GHz; the cycle-level PE takes its clock
+// from the technology configuration instead.
+const sc_core::sc_time kStandaloneClockPeriod(1, sc_core::SC_NS);
+}  // namespace
+
+LfsrRtl::LfsrRtl(const sc_core::sc_module_name& name)
+    : sc_module(name),
+      clk("clk"), rst("rst"), load("load"), seed("seed"), taps("taps"), en("en"),
+      state("state"), taps_out("taps_out"),
+      m_rtl(std::make_unique<Vlfsr_index_gen>("lfsr_index_gen")) {
+    m_rtl->clk_i(clk);
+    m_rtl->rst_i(rst);
+    m_rtl->load_i(load);
+    m_rtl->seed_i(seed);
+    m_rtl->taps_i(taps);
+    m_rtl->en_i(en);
+    m_rtl->state_o(state);
+    m_rtl->taps_o(taps_out);
+}
+
+LfsrRtl::~LfsrRtl() = default;
+
+void LfsrRtl::trace(VerilatedVcdSc* vcd, int levels) { m_rtl->trace(vcd, levels); }
+
+void LfsrRtl::final() { m_rtl->final(); }
+
+LfsrRtlDriver::LfsrRtlDriver(const sc_core::sc_module_name& name, sc_core::sc_time clock_period,
+                             std::vector<LfsrJob> jobs, StepCallback on_step)
+    : sc_module(name), clk("clk", clock_period), m_jobs(std::move(jobs)),
+      m_on_step(std::move(on_step)) {
+    rtl.clk(clk);
+    rtl.rst(rst);
+    rtl.load(load);
+    rtl.seed(seed);
+    rtl.taps(taps);
+    rtl.en(en);
+    rtl.state(state);
+    rtl.taps_out(taps_out);
+    SC_HAS_PROCESS(LfsrRtlDriver);
+    SC_THREAD(run);
+}
+
+void LfsrRtlDriver::trace(sc_core::sc_trace_file* tf) const {
+    sc_core::sc_trace(tf, clk, clk.name());
+    sc_core::sc_trace(tf, rst, rst.name());
+    sc_core::sc_trace(tf, load, load.name());
+    sc_core::sc_trace(tf, seed, seed.name());
+    sc_core::sc_trace(tf, taps, taps.name());
+    sc_core::sc_trace(tf, en, en.name());
+    sc_core::sc_trace(tf, state, state.name());
+}
+
+// Inputs change on the falling edge; the RTL samples them on the rising edge,
+// and its new state is read on the next falling edge.
+void LfsrRtlDriver::tick() {
+    wait(clk.negedge_event());
+    ++m_cycles;
+}
+
+void LfsrRtlDriver::run() {
+    tick();
+    rst.write(true);
+    tick();
+    rst.write(false);
+    for (size_t j = 0; j < m_jobs.size(); ++j) {
+        const LfsrJob& job = m_jobs[j];
+        seed.write(job.params.seed);
+        taps.write(job.params.taps);
+        load.write(true);
+        tick();
+        load.write(false);
+        en.write(true);
+        for (uint64_t s = 0; s < job.count; ++s) {
+            tick();
+            m_on_step(j, s, state.read());
+        }
+        en.write(false);
+    }
+    tick();
+    sc_core::sc_stop();
+}
+
+std::vector<uint32_t> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
+                                   LfsrWaveforms* waveforms) {
+    for (const LfsrJob& job : jobs) golden::validate(job.params);
+    const bool tracing = !vcd_prefix.empty();
+    Verilated::traceEverOn(tracing);
+
+    std::vector<uint32_t> states;
+    LfsrRtlDriver driver("lfsr", kStandaloneClockPeriod, jobs,
+                         [&states](size_t, uint64_t, uint32_t s) { states.push_back(s); });
+
+    sc_core::sc_trace_file* sc_vcd = nullptr;
+    std::unique_ptr<VerilatedVcdSc> rtl_vcd;
+    if (tracing) {
+        sc_vcd = sc_core::sc_create_vcd_trace_file((vcd_prefix + "_sc").c_str());
+        driver.trace(sc_vcd);
+    }
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    if (tracing) {
+        rtl_vcd = std::make_unique<VerilatedVcdSc>();
+        driver.rtl.trace(rtl_vcd.get(), 99);
+        rtl_vcd->open((vcd_prefix + "_rtl.vcd").c_str());
+    }
+    sc_core::sc_start();
+    driver.rtl.final();
+    if (rtl_vcd) rtl_vcd->close();
+    if (sc_vcd) sc_core::sc_close_vcd_trace_file(sc_vcd);
+    if (waveforms && tracing) *waveforms = {vcd_prefix + "_sc.vcd", vcd_prefix + "_rtl.vcd"};
+    return states;
+}
+
+}  // namespace bitcim

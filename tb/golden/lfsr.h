@@ -1,0 +1,46 @@
+// Golden Galois LFSR: the one C++ definition of the index generator's state
+// sequence. rtl/lfsr_index_gen.v and models/bitcim/lfsr.py implement the same
+// rule; tests/vectors/lfsr.json holds the shared vectors.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace bitcim::golden {
+
+inline constexpr unsigned kLfsrMinWidth = 2;
+inline constexpr unsigned kLfsrMaxWidth = 32;
+
+struct LfsrParams {
+    unsigned width = 16;
+    uint32_t taps = 0xB400;
+    uint32_t seed = 0x1;
+};
+
+/// Throws InputError naming the offending field: width outside 2..32, taps zero
+/// or wider than width, seed zero (the all-zero lock-up state) or wider than width.
+void validate(const LfsrParams& params);
+
+/// One step, shifting right: next = (s >> 1) ^ (s[0] ? taps : 0).
+constexpr uint32_t lfsr_next(uint32_t state, uint32_t taps) {
+    return (state >> 1) ^ ((state & 1u) ? taps : 0u);
+}
+
+class Lfsr {
+public:
+    explicit Lfsr(const LfsrParams& params);  // validates
+    uint32_t step() { m_state = lfsr_next(m_state, m_taps); return m_state; }
+    uint32_t state() const { return m_state; }
+
+private:
+    uint32_t m_taps;
+    uint32_t m_state;
+};
+
+/// The states after each of `count` steps (the seed itself is not included).
+std::vector<uint32_t> lfsr_sequence(const LfsrParams& params, uint64_t count);
+
+/// Steps until the state returns to the seed; 0 if it does not within 2^width steps.
+uint64_t lfsr_period(const LfsrParams& params);
+
+}  // namespace bitcim::golden

@@ -1,0 +1,72 @@
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "errors.h"
+#include "lfsr.h"
+#include "vectors.h"
+
+using bitcim::InputError;
+using bitcim::golden::LfsrParams;
+using bitcim::golden::lfsr_next;
+using bitcim::golden::lfsr_period;
+using bitcim::golden::lfsr_sequence;
+using bitcim::golden::validate;
+
+TEST(Lfsr, StepShiftsRightAndXorsTapsWhenLsbSet) {
+    EXPECT_EQ(lfsr_next(0x1, 0xB400), 0xB400u);
+    EXPECT_EQ(lfsr_next(0x2, 0xB400), 0x1u);
+    EXPECT_EQ(lfsr_next(0xB400, 0xB400), 0x5A00u);
+}
+
+TEST(Lfsr, SequenceExcludesSeed) {
+    const auto s = lfsr_sequence({16, 0xB400, 0x1}, 3);
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_EQ(s[0], 0xB400u);
+    EXPECT_EQ(s[1], 0x5A00u);
+    EXPECT_EQ(s[2], 0x2D00u);
+}
+
+// Known primitive polynomials in right-shift Galois form reach period 2^W - 1.
+TEST(Lfsr, PrimitivePolynomialsHaveMaximalPeriod) {
+    const std::vector<std::pair<unsigned, uint32_t>> primitive = {
+        {2, 0x3},      {3, 0x6},       {4, 0xC},       {5, 0x14},      {6, 0x30},
+        {7, 0x60},     {8, 0xB8},      {9, 0x110},     {10, 0x240},    {11, 0x500},
+        {12, 0xE08},   {13, 0x1C80},   {14, 0x3802},   {15, 0x6000},   {16, 0xB400},
+        {17, 0x12000}, {18, 0x20400},  {19, 0x72000},  {20, 0x90000}};
+    for (const auto& [width, taps] : primitive) {
+        const uint64_t expected = (uint64_t{1} << width) - 1;
+        EXPECT_EQ(lfsr_period({width, taps, 0x1}), expected) << "width " << width;
+    }
+}
+
+TEST(Lfsr, NonPrimitiveTapsHaveShortPeriod) {
+    // A lone top tap turns the LFSR into a rotation: period = width.
+    EXPECT_EQ(lfsr_period({16, 0x8000, 0x1}), 16u);
+    EXPECT_LT(lfsr_period({16, 0xFFFF, 0x1}), 65535u);
+}
+
+TEST(Lfsr, RefusesBadParameters) {
+    EXPECT_THROW(validate({0, 0x1, 0x1}), InputError);
+    EXPECT_THROW(validate({1, 0x1, 0x1}), InputError);
+    EXPECT_THROW(validate({33, 0x1, 0x1}), InputError);
+    EXPECT_THROW(validate({16, 0x10000, 0x1}), InputError);
+    EXPECT_THROW(validate({16, 0x0, 0x1}), InputError);
+    EXPECT_THROW(validate({16, 0xB400, 0x0}), InputError);
+    EXPECT_THROW(validate({16, 0xB400, 0x10000}), InputError);
+    EXPECT_NO_THROW(validate({32, 0xA3000000, 0xFFFFFFFF}));
+}
+
+TEST(Lfsr, MatchesSharedVectors) {
+    const auto vectors = bitcim::test::load_vectors("lfsr.json");
+    ASSERT_GE(vectors.at("cases").size(), 16u);
+    for (const auto& c : vectors.at("cases")) {
+        const LfsrParams p{c.at("width").get<unsigned>(), c.at("taps").get<uint32_t>(),
+                           c.at("seed").get<uint32_t>()};
+        const auto expected = c.at("states").get<std::vector<uint32_t>>();
+        EXPECT_EQ(lfsr_sequence(p, expected.size()), expected)
+            << "width " << p.width << " taps " << p.taps << " seed " << p.seed;
+    }
+}

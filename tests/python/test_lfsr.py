@@ -1,0 +1,33 @@
+import json
+
+import pytest
+
+from bitcim.lfsr import LfsrParams, lfsr_next, lfsr_period, lfsr_sequence
+
+
+def test_step_rule():
+    assert lfsr_next(0x1, 0xB400) == 0xB400
+    assert lfsr_next(0x2, 0xB400) == 0x1
+
+
+def test_maximal_period_16bit():
+    assert lfsr_period(LfsrParams(16, 0xB400, 0x1)) == 65535
+
+
+def test_rotation_has_period_width():
+    assert lfsr_period(LfsrParams(16, 0x8000, 0x1)) == 16
+
+
+@pytest.mark.parametrize("width,taps,seed", [(0, 1, 1), (33, 1, 1), (16, 0x10000, 1),
+                                             (16, 0, 1), (16, 0xB400, 0)])
+def test_refuses_bad_parameters(width, taps, seed):
+    with pytest.raises(ValueError, match="lfsr"):
+        LfsrParams(width, taps, seed)
+
+
+def test_matches_shared_vectors(vectors_dir):
+    cases = json.loads((vectors_dir / "lfsr.json").read_text())["cases"]
+    assert len(cases) >= 16
+    for c in cases:
+        params = LfsrParams(c["width"], c["taps"], c["seed"])
+        assert lfsr_sequence(params, len(c["states"])) == c["states"], c
