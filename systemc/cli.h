@@ -9,5 +9,6 @@ namespace bitcim::cli {
 inline constexpr int kExitBadInput = 2;
 
 void add_lfsr_command(CLI::App& app);
+void add_mvm_command(CLI::App& app);
 
 }  // namespace bitcim::cli

@@ -12,6 +12,7 @@ int sc_main(int argc, char* argv[]) {
     CLI::App app{"bitcim: bit-sliced ReRAM compute-in-memory accelerator model"};
     app.require_subcommand(1);
     bitcim::cli::add_lfsr_command(app);
+    bitcim::cli::add_mvm_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

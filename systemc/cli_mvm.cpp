@@ -1,0 +1,90 @@
+// `bitcim mvm`: one layer's matrix-vector products through the model.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "crossbar_layer.h"
+#include "csv.h"
+#include "errors.h"
+#include "hw_config.h"
+#include "mvm_report.h"
+#include "technology.h"
+
+namespace bitcim::cli {
+
+namespace {
+
+struct MvmOptions {
+    std::string matrix;
+    std::string input;
+    std::string config;
+    std::string technology;
+    std::string level = "golden";
+    bool json = false;
+};
+
+std::string sign_name(const golden::HwConfig& c) {
+    return c.sign == golden::SignMode::Twos ? "two's complement" : "differential";
+}
+
+void run(const MvmOptions& opt) {
+    const golden::HwConfig cfg = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
+                                                    : golden::load_hw_config(opt.config);
+    const golden::Technology tech =
+        opt.technology.empty() ? golden::default_technology() : golden::load_technology(opt.technology);
+
+    const auto w_csv = golden::read_int_csv(
+        opt.matrix, cfg.weight_min(), cfg.weight_max(),
+        "weight_bits " + std::to_string(cfg.weight_bits) + ", " + sign_name(cfg) + " signs");
+    golden::IntMatrix w(w_csv.rows.size(), w_csv.rows.front().size());
+    for (size_t r = 0; r < w.rows; ++r)
+        for (size_t c = 0; c < w.cols; ++c) w.at(r, c) = w_csv.rows[r][c];
+
+    const auto x_csv = golden::read_int_csv(opt.input, 0, static_cast<int64_t>(cfg.input_max()),
+                                            "input_bits " + std::to_string(cfg.input_bits) + ", unsigned");
+    std::vector<std::vector<uint32_t>> inputs;
+    for (size_t i = 0; i < x_csv.rows.size(); ++i) {
+        if (x_csv.rows[i].size() != w.cols)
+            throw InputError(opt.input + " line " + std::to_string(x_csv.lines[i]) + ": " +
+                             std::to_string(x_csv.rows[i].size()) + " values, but " + opt.matrix +
+                             " has " + std::to_string(w.cols) + " columns");
+        inputs.emplace_back(x_csv.rows[i].begin(), x_csv.rows[i].end());
+    }
+
+    const golden::BitSlicedLayer layer(cfg, w, opt.matrix);
+    const golden::MvmReport report = golden::run_golden(layer, inputs, tech);
+
+    if (opt.json) {
+        nlohmann::json j = golden::to_json(report, layer);
+        j["level"] = opt.level;
+        j["config"] = golden::to_json(cfg);
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    for (const auto& y : report.outputs) {
+        for (size_t i = 0; i < y.size(); ++i) std::cout << (i ? "," : "") << y[i];
+        std::cout << "\n";
+    }
+}
+
+}  // namespace
+
+void add_mvm_command(CLI::App& app) {
+    auto opt = std::make_shared<MvmOptions>();
+    CLI::App* cmd = app.add_subcommand("mvm", "Matrix-vector products of one layer through the crossbar model");
+    cmd->add_option("--matrix", opt->matrix, "W.csv: quantized signed weights, rows = outputs")->required();
+    cmd->add_option("--input", opt->input, "x.csv: unsigned inputs, one vector a line")->required();
+    cmd->add_option("--config", opt->config, "cfg.json: hardware configuration (defaults if omitted)");
+    cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
+    cmd->add_option("--level", opt->level, "fidelity level")
+        ->check(CLI::IsMember({"golden"}))
+        ->capture_default_str();
+    cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
+    cmd->callback([opt]() { run(*opt); });
+}
+
+}  // namespace bitcim::cli

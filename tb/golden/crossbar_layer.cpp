@@ -1,0 +1,263 @@
+#include "crossbar_layer.h"
+
+#include <algorithm>
+
+#include "errors.h"
+#include "number_format.h"
+#include "technology.h"
+
+namespace bitcim::golden {
+
+namespace {
+
+constexpr unsigned kWordBits = 64;
+
+size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
+
+}  // namespace
+
+void MvmCounters::add(const MvmCounters& o) {
+    auto add_vec = [](std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+        if (a.size() < b.size()) a.resize(b.size(), 0);
+        for (size_t i = 0; i < b.size(); ++i) a[i] += b[i];
+    };
+    add_vec(adc_conversions, o.adc_conversions);
+    add_vec(adc_saturations, o.adc_saturations);
+    add_vec(cell_reads, o.cell_reads);
+    shift_adds += o.shift_adds;
+    crossbar_reads += o.crossbar_reads;
+    mvms += o.mvms;
+}
+
+BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source)
+    : m_cfg(cfg), m_inputs(weights.cols), m_outputs(weights.rows) {
+    validate(m_cfg, "configuration");
+    if (m_inputs == 0 || m_outputs == 0) throw InputError(source + ": weight matrix is empty");
+    m_groups = ceil_div(m_inputs, m_cfg.parallel_rows);
+    m_words = ceil_div(m_cfg.parallel_rows, kWordBits);
+    m_plane_sets = m_cfg.sign == SignMode::Differential ? 2 : 1;
+    build_signals();
+    pack(weights, source);
+    build_mapping();
+}
+
+// The converted quantities per output. A two's-complement weight P - 2^n * b
+// (P its n-bit pattern, b its sign bit) keeps the sign bit in a column of its
+// own whose code is subtracted with weight 2^n; it shares the MSB slice's ADC.
+void BitSlicedLayer::build_signals() {
+    const HwConfig& c = m_cfg;
+    const unsigned n = c.weight_bits;
+    const unsigned slices = c.num_slices();
+    const uint64_t top_level = (uint64_t{1} << c.dac_bits) - 1;
+    auto adc_for = [&](unsigned group, unsigned bit_count) {
+        const unsigned bits = c.adc_bits[group];
+        if (c.adc_mode == AdcMode::Clip) return AdcTransfer::clip(bits);
+        const uint64_t full_scale = c.adc_full_scale.empty()
+                                        ? c.parallel_rows * top_level * low_mask(bit_count)
+                                        : c.adc_full_scale[group];
+        return AdcTransfer::scaled(bits, full_scale);
+    };
+    auto add = [&](unsigned set, unsigned lo, unsigned count, unsigned shift, bool neg, unsigned group) {
+        m_signals.push_back({set, lo, count, shift, neg, group, adc_for(group, count)});
+    };
+    if (c.composition == Composition::Digital) {
+        for (unsigned k = slices; k-- > 0;) {
+            const unsigned group = slices - 1 - k;  // MSB first
+            add(0, c.cell_bits * k, c.cell_bits, c.cell_bits * k, false, group);
+            if (c.sign == SignMode::Differential)
+                add(1, c.cell_bits * k, c.cell_bits, c.cell_bits * k, true, group);
+        }
+    } else {
+        add(0, 0, n, 0, false, 0);
+        if (c.sign == SignMode::Differential) add(1, 0, n, 0, true, 0);
+    }
+    if (c.sign == SignMode::Twos) add(0, n - 1, 1, n, true, 0);
+}
+
+void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
+    const HwConfig& c = m_cfg;
+    const unsigned n = c.weight_bits;
+    const unsigned slices = c.num_slices();
+    const unsigned values = 1u << c.cell_bits;
+    m_planes.assign(plane_index(m_plane_sets, 0, 0, 0), 0);
+    m_group_nonzero.assign(m_plane_sets * m_outputs * m_groups, 0);
+    m_row_cells.assign(m_inputs * values, 0);
+    m_cells_by_value.assign(values, 0);
+    const int64_t lo = c.weight_min();
+    const int64_t hi = c.weight_max();
+    for (size_t out = 0; out < m_outputs; ++out) {
+        for (size_t in = 0; in < m_inputs; ++in) {
+            const int64_t v = w.at(out, in);
+            if (v < lo || v > hi)
+                throw InputError(source + ": weight " + std::to_string(v) + " at row " +
+                                 std::to_string(out + 1) + ", column " + std::to_string(in + 1) +
+                                 " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+            // Stored patterns per plane set, and the cells they occupy.
+            uint64_t pattern[2] = {0, 0};
+            if (c.sign == SignMode::Differential) {
+                pattern[v < 0 ? 1 : 0] = static_cast<uint64_t>(v < 0 ? -v : v);
+            } else {
+                pattern[0] = twos_pattern(v, n);
+            }
+            uint32_t* row = &m_row_cells[in * values];
+            for (unsigned set = 0; set < m_plane_sets; ++set)
+                for (unsigned k = 0; k < slices; ++k) ++row[slice_of(pattern[set], k, c.cell_bits)];
+            if (c.sign == SignMode::Twos) ++row[(pattern[0] >> (n - 1)) & 1u];
+
+            const size_t group = in / c.parallel_rows;
+            const size_t bit_in_group = in % c.parallel_rows;
+            for (unsigned set = 0; set < m_plane_sets; ++set) {
+                if (!pattern[set]) continue;
+                m_group_nonzero[(set * m_outputs + out) * m_groups + group] = 1;
+                for (unsigned b = 0; b < n; ++b)
+                    if ((pattern[set] >> b) & 1u)
+                        m_planes[plane_index(set, out, group, b) + bit_in_group / kWordBits] |=
+                            uint64_t{1} << (bit_in_group % kWordBits);
+            }
+        }
+    }
+    for (size_t in = 0; in < m_inputs; ++in)
+        for (unsigned v = 0; v < values; ++v) m_cells_by_value[v] += m_row_cells[in * values + v];
+}
+
+void BitSlicedLayer::build_mapping() {
+    const HwConfig& c = m_cfg;
+    CrossbarMapping& map = m_mapping;
+    map.row_blocks = static_cast<unsigned>(ceil_div(m_inputs, c.xbar_rows));
+    map.groups_per_xbar = static_cast<unsigned>(
+        std::min<size_t>(c.xbar_rows / c.parallel_rows, ceil_div(m_inputs, c.parallel_rows)));
+    // Row groups that hold at least one weight row, summed over row blocks.
+    unsigned groups_in_blocks = 0;
+    for (unsigned b = 0; b < map.row_blocks; ++b) {
+        const size_t rows = std::min<size_t>(c.xbar_rows, m_inputs - size_t{b} * c.xbar_rows);
+        groups_in_blocks += static_cast<unsigned>(ceil_div(rows, c.parallel_rows));
+    }
+    const unsigned slices = c.num_slices();
+    auto add_group = [&](const std::string& name, unsigned adc_group, unsigned cols_per_output) {
+        ColumnGroup g;
+        g.name = name;
+        g.adc_group = adc_group;
+        g.columns_per_output = cols_per_output;
+        g.outputs_per_xbar = c.xbar_cols / cols_per_output;
+        const unsigned xbars_across = static_cast<unsigned>(ceil_div(m_outputs, g.outputs_per_xbar));
+        g.crossbars = map.row_blocks * xbars_across;
+        g.adcs_per_xbar = static_cast<unsigned>(ceil_div(g.outputs_per_xbar, c.columns_per_adc));
+        const size_t busiest = std::min<size_t>(m_outputs, g.outputs_per_xbar);
+        g.conversions_per_adc = static_cast<unsigned>(ceil_div(busiest, g.adcs_per_xbar));
+        map.crossbars += g.crossbars;
+        map.reads_per_chunk += groups_in_blocks * xbars_across;
+        map.column_groups.push_back(g);
+    };
+    const char* pol[2] = {"+", "-"};
+    if (c.composition == Composition::Digital) {
+        for (unsigned k = slices; k-- > 0;)
+            for (unsigned set = 0; set < m_plane_sets; ++set)
+                add_group("slice" + std::to_string(k) + (m_plane_sets == 2 ? pol[set] : ""),
+                          slices - 1 - k, 1);
+    } else {
+        for (unsigned set = 0; set < m_plane_sets; ++set)
+            add_group(std::string("composed") + (m_plane_sets == 2 ? pol[set] : ""), 0, slices);
+    }
+    if (c.sign == SignMode::Twos) add_group("sign", 0, 1);
+}
+
+MvmCounters BitSlicedLayer::make_counters() const {
+    MvmCounters k;
+    k.adc_conversions.assign(m_cfg.num_adc_groups(), 0);
+    k.adc_saturations.assign(m_cfg.num_adc_groups(), 0);
+    k.cell_reads.assign(size_t{1} << m_cfg.cell_bits, 0);
+    return k;
+}
+
+std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters) const {
+    const HwConfig& c = m_cfg;
+    if (x.size() != m_inputs)
+        throw InputError("input has " + std::to_string(x.size()) + " values, the layer has " +
+                         std::to_string(m_inputs) + " inputs");
+    if (counters.adc_conversions.size() != c.num_adc_groups()) counters.add(make_counters());
+    const unsigned a = c.input_bits;
+    const unsigned d = c.dac_bits;
+    const unsigned n = c.weight_bits;
+    const unsigned values = 1u << c.cell_bits;
+    const uint32_t level_mask = static_cast<uint32_t>(low_mask(d));
+
+    // Input bit-planes per row group, and which are non-zero.
+    std::vector<uint64_t> xplanes(m_groups * a * m_words, 0);
+    std::vector<uint8_t> xnonzero(m_groups * a, 0);
+    for (size_t in = 0; in < m_inputs; ++in) {
+        if (x[in] > c.input_max())
+            throw InputError("input value " + std::to_string(x[in]) + " at position " +
+                             std::to_string(in + 1) + " does not fit in " + std::to_string(a) + " bits");
+        const size_t g = in / c.parallel_rows;
+        const size_t r = in % c.parallel_rows;
+        for (unsigned b = 0; b < a; ++b)
+            if ((x[in] >> b) & 1u) {
+                xplanes[(g * a + b) * m_words + r / kWordBits] |= uint64_t{1} << (r % kWordBits);
+                xnonzero[g * a + b] = 1;
+            }
+    }
+
+    const unsigned chunks = c.num_input_chunks();
+    for (unsigned t = 0; t < chunks; ++t)
+        for (size_t in = 0; in < m_inputs; ++in) {
+            const uint32_t level = (x[in] >> (d * t)) & level_mask;
+            if (!level) continue;
+            for (unsigned v = 0; v < values; ++v)
+                counters.cell_reads[v] += uint64_t{level} * m_row_cells[in * values + v];
+        }
+
+    std::vector<int64_t> y(m_outputs, 0);
+    std::vector<uint64_t> popcounts(size_t{d} * n);  // [e][bit] for one plane set
+    for (unsigned t = 0; t < chunks; ++t) {
+        for (size_t g = 0; g < m_groups; ++g) {
+            for (size_t out = 0; out < m_outputs; ++out) {
+                for (unsigned set = 0; set < m_plane_sets; ++set) {
+                    std::fill(popcounts.begin(), popcounts.end(), 0);
+                    if (m_group_nonzero[(set * m_outputs + out) * m_groups + g]) {
+                        for (unsigned e = 0; e < d; ++e) {
+                            const unsigned b = d * t + e;
+                            if (b >= a || !xnonzero[g * a + b]) continue;
+                            const uint64_t* xp = &xplanes[(g * a + b) * m_words];
+                            for (unsigned bit = 0; bit < n; ++bit) {
+                                const uint64_t* wp = &m_planes[plane_index(set, out, g, bit)];
+                                uint64_t pc = 0;
+                                for (size_t w = 0; w < m_words; ++w)
+                                    pc += static_cast<uint64_t>(__builtin_popcountll(xp[w] & wp[w]));
+                                popcounts[e * n + bit] = pc;
+                            }
+                        }
+                    }
+                    for (const Signal& s : m_signals) {
+                        if (s.plane_set != set) continue;
+                        uint64_t sum = 0;
+                        for (unsigned e = 0; e < d; ++e)
+                            for (unsigned j = 0; j < s.bit_count; ++j)
+                                sum += popcounts[e * n + s.bit_lo + j] << (e + j);
+                        bool saturated = false;
+                        const uint32_t code = s.adc.convert(sum, &saturated);
+                        const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
+                        y[out] += s.negative ? -value : value;
+                        ++counters.adc_conversions[s.adc_group];
+                        counters.adc_saturations[s.adc_group] += saturated;
+                        ++counters.shift_adds;
+                    }
+                }
+            }
+        }
+    }
+    counters.crossbar_reads += uint64_t{chunks} * m_mapping.reads_per_chunk;
+    ++counters.mvms;
+    return y;
+}
+
+double BitSlicedLayer::latency_ns(const Technology& tech) const {
+    double slowest_read = 0;
+    for (const ColumnGroup& g : m_mapping.column_groups)
+        slowest_read = std::max(slowest_read, tech.crossbar_read_ns +
+                                                  g.conversions_per_adc * tech.adc_time_ns(m_cfg.adc_bits[g.adc_group]));
+    return static_cast<double>(m_cfg.num_input_chunks()) * m_mapping.groups_per_xbar * slowest_read;
+}
+
+}  // namespace bitcim::golden

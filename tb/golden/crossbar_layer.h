@@ -1,0 +1,106 @@
+// The golden bit-sliced crossbar layer: a weight matrix mapped onto crossbars of
+// c-bit cells, evaluated input bit-plane by input bit-plane with per-slice ADCs
+// and shift-add, bit-exact. State is packed bit-planes, one bit per cell bit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "adc.h"
+#include "hw_config.h"
+#include "int_matrix.h"
+
+namespace bitcim::golden {
+
+/// Event counts of one or more MVMs; energy and time are derived from them.
+struct MvmCounters {
+    std::vector<uint64_t> adc_conversions;  ///< per ADC group, MSB first
+    std::vector<uint64_t> adc_saturations;  ///< per ADC group, MSB first
+    /// Per stored cell value: the sum over driven cells of the applied input level
+    /// (1 .. 2^dac_bits - 1); divide by the top level for full-scale reads.
+    std::vector<uint64_t> cell_reads;
+    uint64_t shift_adds = 0;      ///< one per ADC code accumulated
+    uint64_t crossbar_reads = 0;  ///< activations of one row group of one crossbar
+    uint64_t mvms = 0;            ///< input vectors processed
+
+    void add(const MvmCounters& other);
+};
+
+/// A set of physical columns whose outputs one kind of ADC converts.
+struct ColumnGroup {
+    std::string name;            ///< e.g. "slice3+", "slice0-", "sign", "composed+"
+    unsigned adc_group = 0;      ///< index into adc_bits (MSB first)
+    unsigned columns_per_output = 1;
+    unsigned outputs_per_xbar = 0;
+    unsigned crossbars = 0;
+    unsigned adcs_per_xbar = 0;
+    unsigned conversions_per_adc = 0;  ///< per crossbar read, in the fullest crossbar
+};
+
+struct CrossbarMapping {
+    unsigned row_blocks = 0;       ///< ceil(inputs / xbar_rows)
+    unsigned groups_per_xbar = 0;  ///< row groups read one after another in the fullest crossbar
+    unsigned reads_per_chunk = 0;  ///< crossbar reads for one input bit-plane (chunk)
+    unsigned crossbars = 0;
+    std::vector<ColumnGroup> column_groups;
+};
+
+struct Technology;
+
+class BitSlicedLayer {
+public:
+    /// Maps `weights` (rows = outputs, columns = inputs, already quantized) onto
+    /// crossbars. Throws InputError naming `source`, row and column for a weight
+    /// outside the configured format.
+    BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source = "weights");
+
+    size_t inputs() const { return m_inputs; }
+    size_t outputs() const { return m_outputs; }
+    const HwConfig& config() const { return m_cfg; }
+    const CrossbarMapping& mapping() const { return m_mapping; }
+    /// Mapped cells by stored value (padding cells of partly used crossbars excluded).
+    const std::vector<uint64_t>& cells_by_value() const { return m_cells_by_value; }
+
+    /// Counters sized for this layer, all zero.
+    MvmCounters make_counters() const;
+    /// One MVM of an input vector of unsigned `input_bits` values; adds its events to `counters`.
+    std::vector<int64_t> run(const std::vector<uint32_t>& x, MvmCounters& counters) const;
+    /// Time of one MVM: every input chunk reads every row group of the fullest
+    /// crossbar in turn; crossbars work in parallel; ADCs convert their columns in turn.
+    double latency_ns(const Technology& tech) const;
+
+private:
+    /// One ADC-converted quantity per output: the bitline sum of a bit range of one plane set.
+    struct Signal {
+        unsigned plane_set;  ///< 0: positive magnitudes or the two's-complement pattern; 1: negative magnitudes
+        unsigned bit_lo;
+        unsigned bit_count;
+        unsigned out_shift;  ///< shift-add weight exponent
+        bool negative;
+        unsigned adc_group;
+        AdcTransfer adc;
+    };
+
+    void build_signals();
+    void build_mapping();
+    void pack(const IntMatrix& weights, const std::string& source);
+    size_t plane_index(unsigned set, size_t out, size_t group, unsigned bit) const {
+        return (((set * m_outputs + out) * m_groups + group) * m_cfg.weight_bits + bit) * m_words;
+    }
+
+    HwConfig m_cfg;
+    size_t m_inputs;
+    size_t m_outputs;
+    size_t m_groups;     ///< row groups of parallel_rows rows over all inputs
+    size_t m_words;      ///< 64-bit words per row group
+    unsigned m_plane_sets;
+    std::vector<Signal> m_signals;
+    std::vector<uint64_t> m_planes;          ///< weight bit-planes
+    std::vector<uint8_t> m_group_nonzero;    ///< per (set, output, group): any bit set
+    std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
+    std::vector<uint64_t> m_cells_by_value;
+    CrossbarMapping m_mapping;
+};
+
+}  // namespace bitcim::golden

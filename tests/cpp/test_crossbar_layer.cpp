@@ -1,0 +1,210 @@
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "crossbar_layer.h"
+#include "errors.h"
+#include "hw_config.h"
+#include "reference_mvm.h"
+
+using bitcim::InputError;
+using bitcim::golden::AdcMode;
+using bitcim::golden::BitSlicedLayer;
+using bitcim::golden::Composition;
+using bitcim::golden::HwConfig;
+using bitcim::golden::IntMatrix;
+using bitcim::golden::SignMode;
+using bitcim::test::reference_mvm;
+
+namespace {
+
+HwConfig make_config(unsigned weight_bits, unsigned cell_bits, unsigned input_bits, unsigned dac_bits,
+                     unsigned xbar_rows, unsigned parallel_rows, SignMode sign, Composition comp,
+                     AdcMode mode, unsigned adc_bits) {
+    HwConfig c;
+    c.weight_bits = weight_bits;
+    c.cell_bits = cell_bits;
+    c.input_bits = input_bits;
+    c.dac_bits = dac_bits;
+    c.xbar_rows = xbar_rows;
+    c.xbar_cols = 8;
+    c.columns_per_adc = 8;
+    c.parallel_rows = parallel_rows;
+    c.sign = sign;
+    c.composition = comp;
+    c.adc_mode = mode;
+    c.adc_bits.assign(c.num_adc_groups(), adc_bits);
+    return c;
+}
+
+// Every combination of format, composition and ADC mode the golden model supports, small.
+std::vector<HwConfig> config_space(unsigned weight_bits, unsigned input_bits, unsigned adc_bits) {
+    std::vector<HwConfig> out;
+    for (unsigned cell : {1u, 2u, 4u}) {
+        if (weight_bits % cell) continue;
+        for (unsigned dac : {1u, 2u, 3u}) {
+            if (dac > input_bits) continue;
+            for (unsigned p : {1u, 2u, 4u})
+                for (SignMode s : {SignMode::Differential, SignMode::Twos})
+                    for (Composition comp : {Composition::Digital, Composition::Analog})
+                        for (AdcMode mode : {AdcMode::Clip, AdcMode::Scaled})
+                            out.push_back(make_config(weight_bits, cell, input_bits, dac, 4, p, s, comp,
+                                                      mode, adc_bits));
+        }
+    }
+    return out;
+}
+
+void expect_matches_reference(const BitSlicedLayer& layer, const HwConfig& c, const IntMatrix& w,
+                              const std::vector<uint32_t>& x) {
+    auto counters = layer.make_counters();
+    const auto y = layer.run(x, counters);
+    const auto ref = reference_mvm(c, w, x);
+    ASSERT_EQ(y, ref.y) << "config " << bitcim::golden::to_json(c).dump();
+    ASSERT_EQ(counters.adc_conversions, ref.conversions) << bitcim::golden::to_json(c).dump();
+    ASSERT_EQ(counters.adc_saturations, ref.saturations) << bitcim::golden::to_json(c).dump();
+}
+
+int64_t dot(const IntMatrix& w, size_t row, const std::vector<uint32_t>& x) {
+    int64_t s = 0;
+    for (size_t i = 0; i < w.cols; ++i) s += w.at(row, i) * static_cast<int64_t>(x[i]);
+    return s;
+}
+
+}  // namespace
+
+// Every weight pair and every input pair of a 1x2 layer, for every configuration,
+// with narrow ADCs so that clipping and rounding are exercised.
+TEST(CrossbarLayer, ExhaustiveSmallCasesMatchReference) {
+    for (unsigned adc_bits : {1u, 3u}) {
+        for (const HwConfig& c : config_space(4, 3, adc_bits)) {
+            IntMatrix w(1, 2);
+            for (int64_t a = c.weight_min(); a <= c.weight_max(); ++a)
+                for (int64_t b = c.weight_min(); b <= c.weight_max(); ++b) {
+                    w.at(0, 0) = a;
+                    w.at(0, 1) = b;
+                    const BitSlicedLayer layer(c, w);
+                    for (uint32_t x0 = 0; x0 <= c.input_max(); ++x0)
+                        for (uint32_t x1 = 0; x1 <= c.input_max(); ++x1)
+                            expect_matches_reference(layer, c, w, {x0, x1});
+                }
+        }
+    }
+}
+
+TEST(CrossbarLayer, RandomCasesMatchReferenceAcrossConfigSpace) {
+    std::mt19937_64 rng(7);
+    for (unsigned adc_bits : {2u, 4u, 6u}) {
+        for (const HwConfig& c : config_space(8, 8, adc_bits)) {
+            IntMatrix w(5, 23);  // 23 rows: several crossbars of 4 rows, a partial row group
+            std::uniform_int_distribution<int64_t> wd(c.weight_min(), c.weight_max());
+            std::uniform_int_distribution<uint32_t> xd(0, static_cast<uint32_t>(c.input_max()));
+            for (auto& v : w.data) v = (rng() % 3 == 0) ? 0 : wd(rng);
+            std::vector<uint32_t> x(w.cols);
+            for (auto& v : x) v = xd(rng);
+            expect_matches_reference(BitSlicedLayer(c, w), c, w, x);
+        }
+    }
+}
+
+// With ADCs wide enough for any column sum, the model computes W·x exactly.
+TEST(CrossbarLayer, WideAdcsGiveExactProductOnLargeMatrices) {
+    std::mt19937_64 rng(11);
+    for (SignMode sign : {SignMode::Differential, SignMode::Twos}) {
+        for (Composition comp : {Composition::Digital, Composition::Analog}) {
+            HwConfig c;
+            c.sign = sign;
+            c.composition = comp;
+            c.parallel_rows = 32;
+            c.adc_bits.assign(c.num_adc_groups(), 16);
+            IntMatrix w(70, 300);  // 3 row blocks of 128, partial last block
+            std::uniform_int_distribution<int64_t> wd(c.weight_min(), c.weight_max());
+            for (auto& v : w.data) v = wd(rng);
+            BitSlicedLayer layer(c, w);
+            auto counters = layer.make_counters();
+            for (int trial = 0; trial < 3; ++trial) {
+                std::vector<uint32_t> x(w.cols);
+                for (auto& v : x) v = static_cast<uint32_t>(rng() & 0xFF);
+                const auto y = layer.run(x, counters);
+                for (size_t m = 0; m < w.rows; ++m) ASSERT_EQ(y[m], dot(w, m, x)) << "output " << m;
+            }
+            for (uint64_t s : counters.adc_saturations) EXPECT_EQ(s, 0u);
+        }
+    }
+}
+
+// All-ones inputs on all-maximum weights: every MSB-slice conversion of a 1-bit
+// ADC saturates, and the output falls short of W·x by the clipped amount.
+TEST(CrossbarLayer, SaturationIsCountedAndShowsInOutput) {
+    HwConfig c;
+    c.xbar_rows = 16;
+    c.parallel_rows = 16;
+    c.adc_bits = {1, 3, 3, 3};
+    IntMatrix w(2, 16);
+    for (auto& v : w.data) v = 255;
+    BitSlicedLayer layer(c, w);
+    auto counters = layer.make_counters();
+    const std::vector<uint32_t> x(16, 255);
+    const auto y = layer.run(x, counters);
+    // Positive columns: sum 16*3 = 48 per slice: all clip. Negative columns: sum 0.
+    const uint64_t per_group = 8 /*bits*/ * 2 /*outputs*/ * 2 /*polarities*/;
+    EXPECT_EQ(counters.adc_conversions, std::vector<uint64_t>(4, per_group));
+    EXPECT_EQ(counters.adc_saturations, std::vector<uint64_t>(4, per_group / 2));
+    // Each input bit t: slice 3 contributes 1 * 2^6, slices 2..0 contribute 7 * 2^(2k).
+    const int64_t per_bit = (1 << 6) + 7 * (1 << 4) + 7 * (1 << 2) + 7;
+    EXPECT_EQ(y[0], per_bit * 255);
+    EXPECT_LT(y[0], dot(w, 0, x));
+}
+
+TEST(CrossbarLayer, CountsCellReadsByStoredValue) {
+    HwConfig c;  // 8-bit weights, 2-bit cells, differential: 4 slices x 2 polarities
+    IntMatrix w(1, 2);
+    w.at(0, 0) = 0b11'10'01'00;  // slices 3..0 = 3, 2, 1, 0
+    w.at(0, 1) = -1;
+    BitSlicedLayer layer(c, w);
+    auto counters = layer.make_counters();
+    layer.run({1, 0}, counters);  // only row 0 driven, on input bit 0 only
+    // Row 0: positive cells 0,1,2,3 and four zero cells on the negative crossbar.
+    EXPECT_EQ(counters.cell_reads, (std::vector<uint64_t>{5, 1, 1, 1}));
+    EXPECT_EQ(layer.cells_by_value(), (std::vector<uint64_t>{5 + 7, 1 + 1, 1, 1}));
+}
+
+TEST(CrossbarLayer, MapsOntoCrossbarsPerSliceAndPolarity) {
+    HwConfig c;
+    c.parallel_rows = 32;
+    IntMatrix w(200, 300);
+    BitSlicedLayer layer(c, w);
+    const auto& map = layer.mapping();
+    EXPECT_EQ(map.row_blocks, 3u);
+    EXPECT_EQ(map.groups_per_xbar, 4u);
+    EXPECT_EQ(map.column_groups.size(), 8u);
+    EXPECT_EQ(map.crossbars, 8u * 3u * 2u);  // 8 groups x 3 row blocks x 2 column blocks
+    EXPECT_EQ(map.column_groups.front().name, "slice3+");
+}
+
+TEST(CrossbarLayer, RefusesWeightsOutsideTheFormat) {
+    HwConfig c;
+    c.sign = SignMode::Twos;
+    IntMatrix w(1, 3);
+    w.at(0, 2) = 128;
+    try {
+        BitSlicedLayer layer(c, w, "W.csv");
+        FAIL() << "accepted 128 as an 8-bit two's complement weight";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("row 1, column 3"), std::string::npos) << e.what();
+    }
+    w.at(0, 2) = -128;
+    EXPECT_NO_THROW(BitSlicedLayer(c, w));
+}
+
+TEST(CrossbarLayer, RefusesWrongInputLengthAndRange) {
+    HwConfig c;
+    c.input_bits = 4;
+    IntMatrix w(1, 2);
+    BitSlicedLayer layer(c, w);
+    auto counters = layer.make_counters();
+    EXPECT_THROW(layer.run({1}, counters), InputError);
+    EXPECT_THROW(layer.run({1, 16}, counters), InputError);
+}
