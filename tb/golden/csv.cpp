@@ -1,6 +1,7 @@
 #include "csv.h"
 
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 
 #include "errors.h"
@@ -16,6 +17,21 @@ std::string trim(const std::string& s) {
     if (b == std::string::npos) return "";
     const size_t e = s.find_last_not_of(" \t\r");
     return s.substr(b, e - b + 1);
+}
+
+// A token as it may be shown in a message: control bytes as \xNN, at most 40 chars.
+std::string printable(const std::string& tok) {
+    std::string out;
+    for (unsigned char ch : tok.substr(0, 40)) {
+        if (ch >= 0x20 && ch < 0x7F) {
+            out += static_cast<char>(ch);
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", ch);
+            out += buf;
+        }
+    }
+    return tok.size() > 40 ? out + "..." : out;
 }
 
 }  // namespace
@@ -42,8 +58,8 @@ IntCsv read_int_csv(const std::string& path, int64_t min, int64_t max, const std
             int64_t v = 0;
             const auto [ptr, ec] = std::from_chars(first, last, v);
             if (ec == std::errc::result_out_of_range)
-                throw InputError(where + ": '" + tok + "' is out of the 64-bit range");
-            if (ec != std::errc() || ptr != last) throw InputError(where + ": '" + tok + "' is not an integer");
+                throw InputError(where + ": '" + printable(tok) + "' is out of the 64-bit range");
+            if (ec != std::errc() || ptr != last) throw InputError(where + ": '" + printable(tok) + "' is not an integer");
             if (v < min || v > max)
                 throw InputError(where + ": " + tok + " is outside " + std::to_string(min) + ".." +
                                  std::to_string(max) + " (" + range_why + ")");

@@ -1,0 +1,67 @@
+"""Weight number formats: the Python twin of tb/golden/number_format.h.
+
+Both functions compute in float64 with the same operations as the C++ golden
+model, so a float32 weight quantizes to the same integer on both sides
+(checked by tests/vectors/quant.json).
+"""
+from __future__ import annotations
+
+import math
+from typing import Tuple
+
+import torch
+
+
+def ceil_log2(m: float) -> int:
+    """ceil(log2 m) for m > 0, exact (by frexp, not by a rounded log2)."""
+    f, e = math.frexp(m)  # m = f * 2**e, f in [0.5, 1)
+    return e - 1 if f == 0.5 else e
+
+
+def _max_abs(w: torch.Tensor) -> float:
+    if not torch.isfinite(w).all():
+        raise ValueError("quantize: weight is not finite")
+    return float(w.detach().abs().max().double()) if w.numel() else 0.0
+
+
+def quantize_dfp(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
+    """Dynamic fixed point (bit-slice L1 paper eq. 1-2).
+
+    Args:
+        w: real weights of one layer.
+        bits: n, magnitude bits.
+
+    Returns:
+        (sign * B as int64, step_log2) with step = 2**step_log2,
+        S = ceil(log2 max|w|), step = 2**(S - n), B = min(floor(|w| / step), 2**n - 1).
+    """
+    m = _max_abs(w)
+    step_log2 = (ceil_log2(m) if m > 0 else 0) - bits
+    step = math.ldexp(1.0, step_log2)
+    wd = w.detach().double()
+    mag = torch.floor(wd.abs() / step).clamp(max=(1 << bits) - 1)
+    return (torch.sign(wd) * mag).to(torch.int64), step_log2
+
+
+def quantize_sym(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, float]:
+    """Symmetric (twofold-sparsity slides): q = round(w / s * (2**(n-1) - 1)), s = max|w|.
+
+    Rounds half away from zero. Returns (q as int64, scale) with scale = s / (2**(n-1) - 1).
+    """
+    s = _max_abs(w)
+    levels = float((1 << (bits - 1)) - 1)
+    if s == 0:
+        return torch.zeros_like(w, dtype=torch.int64), 1.0
+    x = (w.detach().double() / s) * levels
+    q = torch.sign(x) * torch.floor(x.abs() + 0.5)
+    return q.to(torch.int64), s / levels
+
+
+def slice_of(pattern: torch.Tensor, k: int, cell_bits: int) -> torch.Tensor:
+    """Slice k (0 = LSB) of an unsigned integer pattern: bits [c*k, c*k + c)."""
+    return (pattern >> (cell_bits * k)) & ((1 << cell_bits) - 1)
+
+
+def twos_pattern(w: torch.Tensor, bits: int) -> torch.Tensor:
+    """The n-bit two's complement pattern of integer weights."""
+    return w & ((1 << bits) - 1)
