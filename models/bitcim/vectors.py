@@ -8,7 +8,9 @@ import argparse
 import json
 import random
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
+
+import numpy as np
 
 import torch
 
@@ -57,6 +59,41 @@ def quant_vectors(rng: random.Random, cases: int = 24) -> Dict[str, object]:
     return {"cases": out}
 
 
+def small_network(rng: random.Random) -> Tuple[Dict[str, object], Dict[str, np.ndarray]]:
+    """A tiny conv + two-linear network covering every field of the weight format."""
+    gen = np.random.default_rng(rng.randrange(1 << 31))
+    conv_w = gen.integers(-255, 256, size=(3, 2, 3, 3)).astype(np.int16)
+    fc1_w = gen.integers(-255, 256, size=(6, 12)).astype(np.int16)
+    fc2_w = gen.integers(-128, 128, size=(3, 6)).astype(np.int8)
+    tensors = {
+        "conv1.weight": conv_w,
+        "conv1.row_mask": (gen.random(18) > 0.3).astype(np.uint8),
+        "fc1.weight": fc1_w,
+        "fc1.bias": gen.standard_normal(6).astype(np.float32),
+        "fc1.column_map": gen.permutation(6).astype(np.int32),
+        "fc2.weight": fc2_w,
+    }
+    common = {"weight_bits": 8, "input_bits": 8, "input_scale": 1.0 / 255}
+    network = {
+        "name": "vector-net", "input_shape": [2, 6, 6], "cell_bits": 2,
+        "lfsr": {"width": 16, "taps": 0xB400, "seed": 1},
+        "layers": [
+            {"name": "conv1", "kind": "conv2d", "in_channels": 2, "out_channels": 3, "kernel": [3, 3],
+             "stride": 1, "padding": 0, "weight": "conv1.weight", "row_mask": "conv1.row_mask",
+             "weight_format": "dfp", "sign": "differential", "weight_step": 2.0 ** -9,
+             "activation": "relu", **common},
+            {"name": "fc1", "kind": "linear", "in_features": 12, "out_features": 6,
+             "weight": "fc1.weight", "bias": "fc1.bias", "column_map": "fc1.column_map",
+             "weight_format": "dfp", "sign": "differential", "weight_step": 2.0 ** -8,
+             "activation": "relu", **common},
+            {"name": "fc2", "kind": "linear", "in_features": 6, "out_features": 3,
+             "weight": "fc2.weight", "weight_format": "sym", "sign": "twos",
+             "weight_step": 0.0123, "activation": "none", **common},
+        ],
+    }
+    return network, tensors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out_dir", type=Path)
@@ -65,7 +102,13 @@ def main() -> None:
     rng = random.Random(VECTOR_SEED)
     (args.out_dir / "lfsr.json").write_text(json.dumps(lfsr_vectors(rng)) + "\n")
     (args.out_dir / "quant.json").write_text(json.dumps(quant_vectors(rng)) + "\n")
-    print(f"wrote {args.out_dir / 'lfsr.json'}, {args.out_dir / 'quant.json'}")
+    from .weightfile import save
+    network, tensors = small_network(rng)
+    save(args.out_dir / "weights_small.safetensors", network, tensors)
+    expected = {"network": network,
+                "tensors": {k: {"shape": list(v.shape), "values": v.flatten().tolist()} for k, v in tensors.items()}}
+    (args.out_dir / "weights_small.json").write_text(json.dumps(expected) + "\n")
+    print(f"wrote lfsr.json, quant.json, weights_small.safetensors/.json in {args.out_dir}")
 
 
 if __name__ == "__main__":
