@@ -12,6 +12,11 @@ namespace {
 
 constexpr unsigned kWordBits = 64;
 
+// With at most 8-bit weights and inputs a product fits in 16 bits and 2^15 of
+// them in an int32: the linear part then runs as a vectorizable int16 GEMV.
+constexpr unsigned kNarrowBits = 8;
+constexpr size_t kNarrowBlock = size_t{1} << 15;
+
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
 uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
@@ -40,6 +45,7 @@ BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, co
     m_plane_sets = m_cfg.sign == SignMode::Differential ? 2 : 1;
     build_signals();
     pack(weights, source);
+    build_saturation_bounds();
     build_mapping();
 }
 
@@ -82,9 +88,9 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
     const unsigned slices = c.num_slices();
     const unsigned values = 1u << c.cell_bits;
     m_planes.assign(plane_index(m_plane_sets, 0, 0, 0), 0);
-    m_group_nonzero.assign(m_plane_sets * m_outputs * m_groups, 0);
     m_row_cells.assign(m_inputs * values, 0);
     m_cells_by_value.assign(values, 0);
+    m_weights.assign(m_outputs * m_inputs, 0);
     const int64_t lo = c.weight_min();
     const int64_t hi = c.weight_max();
     for (size_t out = 0; out < m_outputs; ++out) {
@@ -94,6 +100,7 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
                 throw InputError(source + ": weight " + std::to_string(v) + " at row " +
                                  std::to_string(out + 1) + ", column " + std::to_string(in + 1) +
                                  " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+            m_weights[out * m_inputs + in] = static_cast<int32_t>(v);
             // Stored patterns per plane set, and the cells they occupy.
             uint64_t pattern[2] = {0, 0};
             if (c.sign == SignMode::Differential) {
@@ -110,7 +117,6 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
             const size_t bit_in_group = in % c.parallel_rows;
             for (unsigned set = 0; set < m_plane_sets; ++set) {
                 if (!pattern[set]) continue;
-                m_group_nonzero[(set * m_outputs + out) * m_groups + group] = 1;
                 for (unsigned b = 0; b < n; ++b)
                     if ((pattern[set] >> b) & 1u)
                         m_planes[plane_index(set, out, group, b) + bit_in_group / kWordBits] |=
@@ -120,6 +126,8 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
     }
     for (size_t in = 0; in < m_inputs; ++in)
         for (unsigned v = 0; v < values; ++v) m_cells_by_value[v] += m_row_cells[in * values + v];
+    if (c.weight_bits <= kNarrowBits && c.input_bits <= kNarrowBits)
+        m_weights16.assign(m_weights.begin(), m_weights.end());
 }
 
 void BitSlicedLayer::build_mapping() {
@@ -171,85 +179,187 @@ MvmCounters BitSlicedLayer::make_counters() const {
     return k;
 }
 
-std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters) const {
+void BitSlicedLayer::build_saturation_bounds() {
+    const uint64_t top_level = low_mask(m_cfg.dac_bits);
+    m_static_sum.assign(m_signals.size() * m_outputs * m_groups, 0);
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        for (size_t out = 0; out < m_outputs; ++out)
+            for (size_t g = 0; g < m_groups; ++g) {
+                uint64_t sum = 0;
+                for (unsigned j = 0; j < s.bit_count; ++j) {
+                    const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo + j)];
+                    uint64_t pc = 0;
+                    for (size_t w = 0; w < m_words; ++w) pc += static_cast<uint64_t>(__builtin_popcountll(wp[w]));
+                    sum += pc << j;
+                }
+                m_static_sum[(si * m_outputs + out) * m_groups + g] = sum * top_level;
+            }
+    }
+}
+
+BitSlicedLayer::InputPlanes BitSlicedLayer::pack_input(const std::vector<uint32_t>& x) const {
     const HwConfig& c = m_cfg;
     if (x.size() != m_inputs)
         throw InputError("input has " + std::to_string(x.size()) + " values, the layer has " +
                          std::to_string(m_inputs) + " inputs");
-    if (counters.adc_conversions.size() != c.num_adc_groups()) counters.add(make_counters());
     const unsigned a = c.input_bits;
-    const unsigned d = c.dac_bits;
-    const unsigned n = c.weight_bits;
-    const unsigned values = 1u << c.cell_bits;
-    const uint32_t level_mask = static_cast<uint32_t>(low_mask(d));
-
-    // Input bit-planes per row group, and which are non-zero.
-    std::vector<uint64_t> xplanes(m_groups * a * m_words, 0);
-    std::vector<uint8_t> xnonzero(m_groups * a, 0);
-    for (size_t in = 0; in < m_inputs; ++in) {
-        if (x[in] > c.input_max())
-            throw InputError("input value " + std::to_string(x[in]) + " at position " +
-                             std::to_string(in + 1) + " does not fit in " + std::to_string(a) + " bits");
-        const size_t g = in / c.parallel_rows;
-        const size_t r = in % c.parallel_rows;
-        for (unsigned b = 0; b < a; ++b)
-            if ((x[in] >> b) & 1u) {
-                xplanes[(g * a + b) * m_words + r / kWordBits] |= uint64_t{1} << (r % kWordBits);
-                xnonzero[g * a + b] = 1;
-            }
-    }
-
     const unsigned chunks = c.num_input_chunks();
-    for (unsigned t = 0; t < chunks; ++t)
-        for (size_t in = 0; in < m_inputs; ++in) {
-            const uint32_t level = (x[in] >> (d * t)) & level_mask;
-            if (!level) continue;
-            for (unsigned v = 0; v < values; ++v)
-                counters.cell_reads[v] += uint64_t{level} * m_row_cells[in * values + v];
-        }
+    const uint32_t level_mask = static_cast<uint32_t>(low_mask(c.dac_bits));
+    InputPlanes in;
+    in.planes.assign(m_groups * a * m_words, 0);
+    in.nonzero.assign(m_groups * a, 0);
+    in.level_sum.assign(chunks * m_groups, 0);
+    for (size_t i = 0; i < m_inputs; ++i) {
+        if (x[i] > c.input_max())
+            throw InputError("input value " + std::to_string(x[i]) + " at position " + std::to_string(i + 1) +
+                             " does not fit in " + std::to_string(a) + " bits");
+        const size_t g = i / c.parallel_rows;
+        const size_t r = i % c.parallel_rows;
+        for (unsigned b = 0; b < a; ++b)
+            if ((x[i] >> b) & 1u) {
+                in.planes[(g * a + b) * m_words + r / kWordBits] |= uint64_t{1} << (r % kWordBits);
+                in.nonzero[g * a + b] = 1;
+            }
+        for (unsigned t = 0; t < chunks; ++t) in.level_sum[t * m_groups + g] += (x[i] >> (c.dac_bits * t)) & level_mask;
+    }
+    return in;
+}
 
+// Events that do not depend on the ADC codes: every conversion happens whatever
+// its value, and every driven cell is read.
+void BitSlicedLayer::count_events(const std::vector<uint32_t>& x, MvmCounters& counters) const {
+    const HwConfig& c = m_cfg;
+    const unsigned chunks = c.num_input_chunks();
+    const unsigned values = 1u << c.cell_bits;
+    const uint32_t level_mask = static_cast<uint32_t>(low_mask(c.dac_bits));
+    for (unsigned t = 0; t < chunks; ++t)
+        for (size_t i = 0; i < m_inputs; ++i) {
+            const uint32_t level = (x[i] >> (c.dac_bits * t)) & level_mask;
+            if (!level) continue;
+            for (unsigned v = 0; v < values; ++v) counters.cell_reads[v] += uint64_t{level} * m_row_cells[i * values + v];
+        }
+    const uint64_t per_signal = uint64_t{chunks} * m_groups * m_outputs;
+    for (const Signal& s : m_signals) {
+        counters.adc_conversions[s.adc_group] += per_signal;
+        counters.shift_adds += per_signal;
+    }
+    counters.crossbar_reads += uint64_t{chunks} * m_mapping.reads_per_chunk;
+    ++counters.mvms;
+}
+
+uint64_t BitSlicedLayer::signal_sum(const Signal& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const {
+    const unsigned a = m_cfg.input_bits;
+    const unsigned d = m_cfg.dac_bits;
+    uint64_t sum = 0;
+    for (unsigned e = 0; e < d; ++e) {
+        const unsigned b = d * t + e;
+        if (b >= a || !in.nonzero[g * a + b]) continue;
+        const uint64_t* xp = &in.planes[(g * a + b) * m_words];
+        for (unsigned j = 0; j < s.bit_count; ++j) {
+            const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo + j)];
+            uint64_t pc = 0;
+            for (size_t w = 0; w < m_words; ++w) pc += static_cast<uint64_t>(__builtin_popcountll(xp[w] & wp[w]));
+            sum += pc << (e + j);
+        }
+    }
+    return sum;
+}
+
+std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters) const {
+    const InputPlanes in = pack_input(x);
+    if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
+    count_events(x, counters);
     std::vector<int64_t> y(m_outputs, 0);
-    std::vector<uint64_t> popcounts(size_t{d} * n);  // [e][bit] for one plane set
-    for (unsigned t = 0; t < chunks; ++t) {
+    if (m_cfg.adc_mode == AdcMode::Clip) {
+        run_clip(x, in, y, counters);
+    } else {
+        run_scaled(in, y, counters);
+    }
+    return y;
+}
+
+void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, std::vector<int64_t>& y,
+                              MvmCounters& counters) const {
+    if (!m_weights16.empty()) {
+        const std::vector<int16_t> x16(x.begin(), x.end());
+        for (size_t out = 0; out < m_outputs; ++out) {
+            const int16_t* row = &m_weights16[out * m_inputs];
+            int64_t acc = 0;
+            for (size_t lo = 0; lo < m_inputs; lo += kNarrowBlock) {
+                const size_t hi = std::min(m_inputs, lo + kNarrowBlock);
+                int32_t block = 0;
+                for (size_t i = lo; i < hi; ++i) block += int32_t{row[i]} * int32_t{x16[i]};
+                acc += block;
+            }
+            y[out] = acc;
+        }
+    } else {
+        for (size_t out = 0; out < m_outputs; ++out) {
+            const int32_t* row = &m_weights[out * m_inputs];
+            int64_t acc = 0;
+            for (size_t i = 0; i < m_inputs; ++i) acc += int64_t{row[i]} * x[i];
+            y[out] = acc;
+        }
+    }
+    const unsigned a = m_cfg.input_bits;
+    const unsigned d = m_cfg.dac_bits;
+    const unsigned chunks = m_cfg.num_input_chunks();
+    std::vector<unsigned> risky_chunks;
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        const uint64_t max_code = s.adc.max_code();
+        const uint64_t max_cell = low_mask(s.bit_count);
         for (size_t g = 0; g < m_groups; ++g) {
+            // Input chunks whose applied levels could push this signal past the top code.
+            risky_chunks.clear();
+            for (unsigned t = 0; t < chunks; ++t)
+                if (in.level_sum[t * m_groups + g] * max_cell > max_code) risky_chunks.push_back(t);
+            if (risky_chunks.empty()) continue;
             for (size_t out = 0; out < m_outputs; ++out) {
-                for (unsigned set = 0; set < m_plane_sets; ++set) {
-                    std::fill(popcounts.begin(), popcounts.end(), 0);
-                    if (m_group_nonzero[(set * m_outputs + out) * m_groups + g]) {
-                        for (unsigned e = 0; e < d; ++e) {
-                            const unsigned b = d * t + e;
-                            if (b >= a || !xnonzero[g * a + b]) continue;
-                            const uint64_t* xp = &xplanes[(g * a + b) * m_words];
-                            for (unsigned bit = 0; bit < n; ++bit) {
-                                const uint64_t* wp = &m_planes[plane_index(set, out, g, bit)];
-                                uint64_t pc = 0;
-                                for (size_t w = 0; w < m_words; ++w)
-                                    pc += static_cast<uint64_t>(__builtin_popcountll(xp[w] & wp[w]));
-                                popcounts[e * n + bit] = pc;
-                            }
+                if (m_static_sum[(si * m_outputs + out) * m_groups + g] <= max_code) continue;
+                const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo)];
+                for (unsigned t : risky_chunks) {
+                    uint64_t sum = 0;
+                    for (unsigned e = 0; e < d; ++e) {
+                        const unsigned b = d * t + e;
+                        if (b >= a || !in.nonzero[g * a + b]) continue;
+                        const uint64_t* xp = &in.planes[(g * a + b) * m_words];
+                        for (unsigned j = 0; j < s.bit_count; ++j) {
+                            const uint64_t* wj = wp + j * m_words;
+                            uint64_t pc = 0;
+                            for (size_t w = 0; w < m_words; ++w)
+                                pc += static_cast<uint64_t>(__builtin_popcountll(xp[w] & wj[w]));
+                            sum += pc << (e + j);
                         }
                     }
-                    for (const Signal& s : m_signals) {
-                        if (s.plane_set != set) continue;
-                        uint64_t sum = 0;
-                        for (unsigned e = 0; e < d; ++e)
-                            for (unsigned j = 0; j < s.bit_count; ++j)
-                                sum += popcounts[e * n + s.bit_lo + j] << (e + j);
-                        bool saturated = false;
-                        const uint32_t code = s.adc.convert(sum, &saturated);
-                        const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
-                        y[out] += s.negative ? -value : value;
-                        ++counters.adc_conversions[s.adc_group];
-                        counters.adc_saturations[s.adc_group] += saturated;
-                        ++counters.shift_adds;
-                    }
+                    if (sum <= max_code) continue;
+                    ++counters.adc_saturations[s.adc_group];
+                    const int64_t lost = static_cast<int64_t>(sum - max_code) << (s.out_shift + d * t);
+                    y[out] += s.negative ? lost : -lost;
                 }
             }
         }
     }
-    counters.crossbar_reads += uint64_t{chunks} * m_mapping.reads_per_chunk;
-    ++counters.mvms;
-    return y;
+}
+
+void BitSlicedLayer::run_scaled(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const {
+    const unsigned d = m_cfg.dac_bits;
+    const unsigned chunks = m_cfg.num_input_chunks();
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        for (size_t out = 0; out < m_outputs; ++out)
+            for (size_t g = 0; g < m_groups; ++g) {
+                if (m_static_sum[(si * m_outputs + out) * m_groups + g] == 0) continue;  // every code is 0
+                for (unsigned t = 0; t < chunks; ++t) {
+                    bool saturated = false;
+                    const uint32_t code = s.adc.convert(signal_sum(s, out, g, t, in), &saturated);
+                    counters.adc_saturations[s.adc_group] += saturated;
+                    const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
+                    y[out] += s.negative ? -value : value;
+                }
+            }
+    }
 }
 
 double BitSlicedLayer::latency_ns(const Technology& tech) const {

@@ -82,9 +82,27 @@ private:
         AdcTransfer adc;
     };
 
+    /// An input vector as bit-planes per row group, with the non-zero flags.
+    struct InputPlanes {
+        std::vector<uint64_t> planes;  ///< [group][input bit][word]
+        std::vector<uint8_t> nonzero;  ///< [group][input bit]
+        std::vector<uint64_t> level_sum;  ///< [chunk][group]: sum of applied input levels
+    };
+
     void build_signals();
     void build_mapping();
     void pack(const IntMatrix& weights, const std::string& source);
+    void build_saturation_bounds();
+    InputPlanes pack_input(const std::vector<uint32_t>& x) const;
+    void count_events(const std::vector<uint32_t>& x, MvmCounters& counters) const;
+    /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
+    uint64_t signal_sum(const Signal& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
+    /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
+    /// the clipped excess, which is looked for only where a sum could exceed the top code.
+    void run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, std::vector<int64_t>& y,
+                  MvmCounters& counters) const;
+    /// Scaled mode: every conversion rounds, so every sum is converted.
+    void run_scaled(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
     size_t plane_index(unsigned set, size_t out, size_t group, unsigned bit) const {
         return (((set * m_outputs + out) * m_groups + group) * m_cfg.weight_bits + bit) * m_words;
     }
@@ -97,7 +115,11 @@ private:
     unsigned m_plane_sets;
     std::vector<Signal> m_signals;
     std::vector<uint64_t> m_planes;          ///< weight bit-planes
-    std::vector<uint8_t> m_group_nonzero;    ///< per (set, output, group): any bit set
+    std::vector<int32_t> m_weights;          ///< [out][in], for the linear part of clip mode
+    std::vector<int16_t> m_weights16;        ///< the same as int16 when 8-bit weights and inputs allow it
+    /// Per (signal, output, group): the bitline sum at full input on every row,
+    /// the bound under which the signal can never saturate.
+    std::vector<uint64_t> m_static_sum;
     std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
     std::vector<uint64_t> m_cells_by_value;
     CrossbarMapping m_mapping;

@@ -208,3 +208,42 @@ TEST(CrossbarLayer, RefusesWrongInputLengthAndRange) {
     EXPECT_THROW(layer.run({1}, counters), InputError);
     EXPECT_THROW(layer.run({1, 16}, counters), InputError);
 }
+
+// Analog composition sums all slices of a weight before one ADC: its range is
+// the whole weight's, so a clipping 8-bit ADC saturates where per-slice ADCs
+// would not, and a scaled one trades saturation for a coarser LSB.
+TEST(CrossbarLayer, AnalogCompositionShowsRangeAndResolutionLimits) {
+    std::mt19937_64 rng(13);
+    IntMatrix w(8, 128);
+    for (auto& v : w.data) v = static_cast<int64_t>(rng() % 511) - 255;
+    std::vector<uint32_t> x(128);
+    for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
+    int64_t exact0 = 0;
+    for (size_t i = 0; i < 128; ++i) exact0 += w.at(0, i) * x[i];
+
+    HwConfig clip;
+    clip.composition = Composition::Analog;
+    clip.adc_bits = {8};
+    BitSlicedLayer clip_layer(clip, w);
+    auto kc = clip_layer.make_counters();
+    const auto y_clip = clip_layer.run(x, kc);
+    EXPECT_GT(kc.adc_saturations[0], kc.adc_conversions[0] / 2);
+    EXPECT_NE(y_clip[0], exact0);
+
+    HwConfig scaled = clip;
+    scaled.adc_mode = AdcMode::Scaled;
+    BitSlicedLayer scaled_layer(scaled, w);
+    auto ks = scaled_layer.make_counters();
+    const auto y_scaled = scaled_layer.run(x, ks);
+    EXPECT_EQ(ks.adc_saturations[0], 0u);
+    EXPECT_NE(y_scaled[0], exact0);
+    // Scaled keeps the result within the LSB-rounding error: 8 bit-planes, 2
+    // polarities, one half LSB (2^7 units) each, times the bit weight.
+    EXPECT_LE(std::llabs(y_scaled[0] - exact0), int64_t{2} * 255 * 128);
+    EXPECT_LT(std::llabs(y_scaled[0] - exact0), std::llabs(y_clip[0] - exact0));
+
+    HwConfig digital;  // per-slice 8-bit ADCs never saturate at 128 rows x 3
+    BitSlicedLayer digital_layer(digital, w);
+    auto kd = digital_layer.make_counters();
+    EXPECT_EQ(digital_layer.run(x, kd)[0], exact0);
+}
