@@ -302,7 +302,6 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
             y[out] = acc;
         }
     }
-    const unsigned a = m_cfg.input_bits;
     const unsigned d = m_cfg.dac_bits;
     const unsigned chunks = m_cfg.num_input_chunks();
     std::vector<unsigned> risky_chunks;
@@ -318,21 +317,8 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
             if (risky_chunks.empty()) continue;
             for (size_t out = 0; out < m_outputs; ++out) {
                 if (m_static_sum[(si * m_outputs + out) * m_groups + g] <= max_code) continue;
-                const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo)];
                 for (unsigned t : risky_chunks) {
-                    uint64_t sum = 0;
-                    for (unsigned e = 0; e < d; ++e) {
-                        const unsigned b = d * t + e;
-                        if (b >= a || !in.nonzero[g * a + b]) continue;
-                        const uint64_t* xp = &in.planes[(g * a + b) * m_words];
-                        for (unsigned j = 0; j < s.bit_count; ++j) {
-                            const uint64_t* wj = wp + j * m_words;
-                            uint64_t pc = 0;
-                            for (size_t w = 0; w < m_words; ++w)
-                                pc += static_cast<uint64_t>(__builtin_popcountll(xp[w] & wj[w]));
-                            sum += pc << (e + j);
-                        }
-                    }
+                    const uint64_t sum = signal_sum(s, out, g, t, in);
                     if (sum <= max_code) continue;
                     ++counters.adc_saturations[s.adc_group];
                     const int64_t lost = static_cast<int64_t>(sum - max_code) << (s.out_shift + d * t);
