@@ -12,7 +12,9 @@
 #include "errors.h"
 #include "hw_config.h"
 #include "mvm_report.h"
+#include "regmap.h"
 #include "technology.h"
+#include "tlm_system.h"
 
 namespace bitcim::cli {
 
@@ -24,6 +26,7 @@ struct MvmOptions {
     std::string config;
     std::string technology;
     std::string level = "golden";
+    std::string trace;
     bool json = false;
 };
 
@@ -55,13 +58,26 @@ void run(const MvmOptions& opt) {
         inputs.emplace_back(x_csv.rows[i].begin(), x_csv.rows[i].end());
     }
 
-    const golden::BitSlicedLayer layer(cfg, w, opt.matrix);
-    const golden::MvmReport report = golden::run_golden(layer, inputs, tech);
+    const golden::BitSlicedLayer layer(cfg, w, opt.matrix);  // validates and describes the mapping
+    golden::MvmReport report;
+    nlohmann::json area;
+    if (opt.level == "golden") {
+        report = golden::run_golden(layer, inputs, tech);
+    } else {
+        const TlmRun run = run_mvm_tlm(cfg, tech, w, inputs, opt.trace);
+        if (run.error != regmap::ERR_NONE)
+            throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
+        report = run.report;
+        area = {{"crossbars", run.area.crossbars}, {"adc", run.area.adc}, {"shift_add", run.area.shift_add},
+                {"buffers", run.area.buffers}, {"total", run.area.total()}};
+        if (!opt.trace.empty()) std::cerr << "waveform: " << opt.trace << "\n";
+    }
 
     if (opt.json) {
         nlohmann::json j = golden::to_json(report, layer);
         j["level"] = opt.level;
         j["config"] = golden::to_json(cfg);
+        if (!area.is_null()) j["area_mm2"] = area;
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -81,10 +97,15 @@ void add_mvm_command(CLI::App& app) {
     cmd->add_option("--config", opt->config, "cfg.json: hardware configuration (defaults if omitted)");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
     cmd->add_option("--level", opt->level, "fidelity level")
-        ->check(CLI::IsMember({"golden"}))
+        ->check(CLI::IsMember({"golden", "tlm"}))
         ->capture_default_str();
+    cmd->add_option("--trace", opt->trace, "with --level tlm: write the chip's waveforms to FILE.vcd");
     cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
-    cmd->callback([opt]() { run(*opt); });
+    cmd->callback([opt]() {
+        if (!opt->trace.empty() && opt->level == "golden")
+            throw InputError("mvm: --trace needs --level tlm (the golden model has no time)");
+        run(*opt);
+    });
 }
 
 }  // namespace bitcim::cli

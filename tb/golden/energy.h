@@ -17,6 +17,10 @@ struct EnergyReport {
     double shift_add_pj = 0;
     double lfsr_pj = 0;
     double total_pj() const { return cells_pj + adc_pj + shift_add_pj + lfsr_pj; }
+    EnergyReport& operator+=(const EnergyReport& o) {
+        cells_pj += o.cells_pj, adc_pj += o.adc_pj, shift_add_pj += o.shift_add_pj, lfsr_pj += o.lfsr_pj;
+        return *this;
+    }
 };
 
 /// Cells: each driven cell costs its stored value's read energy scaled by the

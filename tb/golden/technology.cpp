@@ -1,5 +1,6 @@
 #include "technology.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -35,6 +36,13 @@ double Technology::adc_energy_pj(unsigned bits) const {
     return adc_energy_per_conversion_pj * adc_power_figure(bits) / adc_power_figure(adc_reference_bits);
 }
 
+double Technology::adc_area(unsigned bits) const {
+    // Area flattens below 6 bits; the reference resolution is 8 bits in the papers.
+    constexpr double kFlatBelowBits = 6;
+    const double n = std::max<double>(bits, kFlatBelowBits);
+    return adc_area_mm2 * std::pow(2.0, (n - adc_reference_bits) / 2.0);
+}
+
 double Technology::cell_energy_pj(unsigned cell_bits, unsigned value) const {
     const auto it = cell_read_energy_pj.find(cell_bits);
     if (it == cell_read_energy_pj.end() || value >= it->second.size())
@@ -67,6 +75,13 @@ Technology parse_technology(const json& j, const std::string& source) {
     t.crossbar_read_ns = positive(j, source, "crossbar_read_ns");
     t.shift_add_energy_pj = positive(j, source, "shift_add_energy_pj");
     t.lfsr_step_energy_pj = positive(j, source, "lfsr_step_energy_pj");
+    t.register_access_ns = positive(j, source, "register_access_ns");
+    t.buffer_access_ns = positive(j, source, "buffer_access_ns");
+    t.tile_accumulate_ns = positive(j, source, "tile_accumulate_ns");
+    t.adc_area_mm2 = positive(j, source, "adc_area_mm2");
+    t.crossbar_cell_area_mm2 = positive(j, source, "crossbar_cell_area_mm2");
+    t.shift_add_area_mm2 = positive(j, source, "shift_add_area_mm2");
+    t.buffer_area_mm2_per_byte = positive(j, source, "buffer_area_mm2_per_byte");
     return t;
 }
 

@@ -61,3 +61,12 @@ TEST(AdcTransfer, ScaledPicksPowerOfTwoLsbAndRoundsHalfUp) {
     EXPECT_TRUE(sat);
     EXPECT_EQ(AdcTransfer::scaled(8, 255).lsb_shift(), 0u);
 }
+
+// Table 3's area column: 1- and 3-bit ADCs are half the area of an 8-bit one.
+TEST(Technology, ReproducesBitSliceTable3AreaSaving) {
+    const Technology& t = default_technology();
+    EXPECT_DOUBLE_EQ(t.adc_area(8) / t.adc_area(1), 2.0);
+    EXPECT_DOUBLE_EQ(t.adc_area(8) / t.adc_area(3), 2.0);
+    EXPECT_DOUBLE_EQ(t.adc_area(8) / t.adc_area(6), 2.0);
+    EXPECT_DOUBLE_EQ(t.adc_area(8), 0.0012);
+}
