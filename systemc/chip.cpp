@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "errors.h"
 #include "pe.h"
@@ -17,6 +18,13 @@ using sc_core::SC_NS;
 constexpr unsigned kWordBytes = 8;  // buffer port width
 
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+
+Access access_of(const std::string& a) {
+    if (a == "ro") return Access::ReadOnly;
+    if (a == "wo") return Access::WriteOnly;
+    if (a == "rw1c") return Access::ReadWriteOneToClear;
+    return Access::ReadWrite;
+}
 
 template <typename T>
 T load_le(const uint8_t* p) {
@@ -48,35 +56,22 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
     m_zero_counters = layout.make_counters();
     m_counters = m_zero_counters;
 
-    add_register(ID, "id", kIdValue, Access::ReadOnly);
-    add_register(CTRL, "ctrl", 0, Access::WriteOnly);
-    add_register(STATUS, "status", 0, Access::ReadOnly);
-    add_register(IRQ_ENABLE, "irq_enable", 0, Access::ReadWrite);
-    add_register(IRQ_STATUS, "irq_status", 0, Access::ReadWriteOneToClear);
-    add_register(ERROR_CODE, "error_code", ERR_NONE, Access::ReadOnly);
-    add_register(LAYER_INPUTS, "layer_inputs", 0, Access::ReadWrite);
-    add_register(LAYER_OUTPUTS, "layer_outputs", 0, Access::ReadWrite);
-    add_register(BATCH, "batch", 1, Access::ReadWrite);
-    add_register(LAYER_ID, "layer_id", 0, Access::ReadWrite);
-    add_register(LFSR_WIDTH, "lfsr_width", 16, Access::ReadWrite);
-    add_register(LFSR_TAPS, "lfsr_taps", 0xB400, Access::ReadWrite);
-    add_register(LFSR_SEED, "lfsr_seed", 1, Access::ReadWrite);
+    for (const RegisterSpec& spec : kRegisterTable)
+        if (spec.stride == 0) add_register(spec.offset, spec.name, spec.reset, access_of(spec.access));
     for (unsigned k = 0; k < hw.num_adc_groups(); ++k) {
-        add_register(ADC_BITS_BASE + 4 * k, "adc_bits", hw.adc_bits[k], Access::ReadWrite);
+        add_register(ADC_BITS_BASE + 4 * k, "ADC_BITS", hw.adc_bits[k], Access::ReadWrite);
         for (unsigned half = 0; half < 2; ++half) {
-            add_register(SATURATIONS_BASE + 8 * k + 4 * half, "saturations", 0, Access::ReadOnly);
+            add_register(SATURATIONS_BASE + 8 * k + 4 * half, "SATURATIONS", 0, Access::ReadOnly);
             reg(SATURATIONS_BASE + 8 * k + 4 * half).on_read([this, k, half] {
                 return static_cast<uint32_t>(m_counters.adc_saturations[k] >> (32 * half));
             });
-            add_register(CONVERSIONS_BASE + 8 * k + 4 * half, "conversions", 0, Access::ReadOnly);
+            add_register(CONVERSIONS_BASE + 8 * k + 4 * half, "CONVERSIONS", 0, Access::ReadOnly);
             reg(CONVERSIONS_BASE + 8 * k + 4 * half).on_read([this, k, half] {
                 return static_cast<uint32_t>(m_counters.adc_conversions[k] >> (32 * half));
             });
         }
     }
-    add_register(CYCLES_LO, "busy_ns_lo", 0, Access::ReadOnly);
     reg(CYCLES_LO).on_read([this] { return static_cast<uint32_t>(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9)); });
-    add_register(CYCLES_HI, "busy_ns_hi", 0, Access::ReadOnly);
     reg(CYCLES_HI).on_read([this] { return static_cast<uint32_t>(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9) >> 32); });
     reg(CTRL).on_write([this](uint32_t v) { on_ctrl(v); });
     reg(IRQ_ENABLE).on_write([this](uint32_t) { update_irq(); });
@@ -207,14 +202,8 @@ void Chip::controller() {
         busy.write(true);
         current_layer.write(reg(LAYER_ID).value());
         uint32_t error = ERR_NONE;
-        if (m_pending & CTRL_PROGRAM) {
-            program_layer();
-            error = reg(ERROR_CODE).value();
-        }
-        if (error == ERR_NONE && (m_pending & CTRL_START)) {
-            run_layer();
-            error = reg(ERROR_CODE).value();
-        }
+        if (m_pending & CTRL_PROGRAM) error = program_layer();
+        if (error == ERR_NONE && (m_pending & CTRL_START)) error = run_layer();
         finish(error);
     }
 }
@@ -230,22 +219,22 @@ std::vector<unsigned> Chip::adc_bits_from_registers(bool* ok) const {
     return bits;
 }
 
-void Chip::program_layer() {
+uint32_t Chip::program_layer() {
     const golden::HwConfig& hw = m_params.hw;
     const size_t k = reg(LAYER_INPUTS).value();
     const size_t m = reg(LAYER_OUTPUTS).value();
     reg(STATUS).set(reg(STATUS).value() & ~STATUS_PROGRAMMED);
     for (Tile& t : tiles)
         for (Pe& pe : t.pes) pe.clear();
-    if (k == 0 || m == 0) return reg(ERROR_CODE).set(ERR_BAD_SHAPE);
+    if (k == 0 || m == 0) return ERR_BAD_SHAPE;
     const size_t per_pe = Pe::outputs_per_pe(hw);
     const size_t row_blocks = ceil_div(k, hw.xbar_rows);
     const size_t col_blocks = ceil_div(m, per_pe);
     if (row_blocks * col_blocks > pe_count() || k * m * kWeightBytes > m_weights.size())
-        return reg(ERROR_CODE).set(ERR_LAYER_TOO_LARGE);
+        return ERR_LAYER_TOO_LARGE;
     bool ok = false;
     const std::vector<unsigned> adc_bits = adc_bits_from_registers(&ok);
-    if (!ok) return reg(ERROR_CODE).set(ERR_BAD_ADC_BITS);
+    if (!ok) return ERR_BAD_ADC_BITS;
 
     size_t block = 0;
     for (size_t cb = 0; cb < col_blocks; ++cb) {
@@ -261,7 +250,7 @@ void Chip::program_layer() {
             try {
                 pe.program(w, r0, c0, adc_bits);
             } catch (const InputError&) {
-                return reg(ERROR_CODE).set(ERR_WEIGHT_RANGE);
+                return ERR_WEIGHT_RANGE;
             }
         }
     }
@@ -270,17 +259,18 @@ void Chip::program_layer() {
     m_programmed_adc_bits = adc_bits;
     m_qk.inc(static_cast<double>(ceil_div(k * m * kWeightBytes, kWordBytes)) * sc_time(m_tech.buffer_access_ns, SC_NS));
     reg(STATUS).set(reg(STATUS).value() | STATUS_PROGRAMMED);
+    return ERR_NONE;
 }
 
-void Chip::run_layer() {
-    if (!(reg(STATUS).value() & STATUS_PROGRAMMED)) return reg(ERROR_CODE).set(ERR_NOT_PROGRAMMED);
+uint32_t Chip::run_layer() {
+    if (!(reg(STATUS).value() & STATUS_PROGRAMMED)) return ERR_NOT_PROGRAMMED;
     const size_t k = m_layer_inputs, m = m_layer_outputs;
     const size_t batch = reg(BATCH).value();
     if (batch * k * kInputBytes > m_inputs.size() || batch * m * kOutputBytes > m_outputs.size())
-        return reg(ERROR_CODE).set(ERR_BATCH_TOO_LARGE);
+        return ERR_BATCH_TOO_LARGE;
     bool ok = false;
     const std::vector<unsigned> adc_bits = adc_bits_from_registers(&ok);
-    if (!ok) return reg(ERROR_CODE).set(ERR_BAD_ADC_BITS);
+    if (!ok) return ERR_BAD_ADC_BITS;
     if (adc_bits != m_programmed_adc_bits) {
         for (Tile& t : tiles)
             for (Pe& pe : t.pes)
@@ -297,7 +287,7 @@ void Chip::run_layer() {
     for (size_t v = 0; v < batch; ++v) {
         for (size_t i = 0; i < k; ++i) {
             x[i] = load_le<uint16_t>(&m_inputs[(v * k + i) * kInputBytes]);
-            if (x[i] > m_params.hw.input_max()) return reg(ERROR_CODE).set(ERR_INPUT_RANGE);
+            if (x[i] > m_params.hw.input_max()) return ERR_INPUT_RANGE;
         }
         std::fill(y.begin(), y.end(), 0);
         // Input read, PE work and output write form a pipeline across vectors:
@@ -314,6 +304,7 @@ void Chip::run_layer() {
     run_cfg.adc_bits = adc_bits;
     m_counters.add(run_counters);
     m_energy += golden::energy_of(run_counters, run_cfg, m_tech);
+    return ERR_NONE;
 }
 
 void Chip::finish(uint32_t error) {
@@ -322,7 +313,7 @@ void Chip::finish(uint32_t error) {
     uint32_t status = reg(STATUS).value() & ~STATUS_BUSY;
     status |= error == ERR_NONE ? STATUS_DONE : STATUS_ERROR;
     reg(STATUS).set(status);
-    reg(ERROR_CODE).set(error);
+    if (error != ERR_NONE) reg(ERROR_CODE).set(error);  // keeps an ERR_BUSY raised during the run
     reg(IRQ_STATUS).set(reg(IRQ_STATUS).value() | (error == ERR_NONE ? IRQ_DONE : IRQ_ERROR));
     busy.write(false);
     update_irq();

@@ -75,8 +75,9 @@ private:
 
     void on_ctrl(uint32_t value);
     void controller();
-    void program_layer();
-    void run_layer();
+    /// Both return an Error code (ERR_NONE on success).
+    uint32_t program_layer();
+    uint32_t run_layer();
     void finish(uint32_t error);
     void update_irq();
     void drive_irq();

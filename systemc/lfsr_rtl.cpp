@@ -48,6 +48,14 @@ LfsrRtlDriver::LfsrRtlDriver(const sc_core::sc_module_name& name, sc_core::sc_ti
     rtl.en(en);
     rtl.state(state);
     rtl.taps_out(taps_out);
+    model.clk(clk);
+    model.rst(rst);
+    model.load(load);
+    model.seed(seed);
+    model.taps(taps);
+    model.en(en);
+    model.state(model_state);
+    model.taps_out(model_taps_out);
     SC_HAS_PROCESS(LfsrRtlDriver);
     SC_THREAD(run);
 }
@@ -60,6 +68,7 @@ void LfsrRtlDriver::trace(sc_core::sc_trace_file* tf) const {
     sc_core::sc_trace(tf, taps, taps.name());
     sc_core::sc_trace(tf, en, en.name());
     sc_core::sc_trace(tf, state, state.name());
+    sc_core::sc_trace(tf, model_state, model_state.name());
 }
 
 // Inputs change on the falling edge; the RTL samples them on the rising edge,
@@ -84,6 +93,7 @@ void LfsrRtlDriver::run() {
         en.write(true);
         for (uint64_t s = 0; s < job.count; ++s) {
             tick();
+            m_model_mismatches += model_state.read() != state.read();
             m_on_step(j, s, state.read());
         }
         en.write(false);
@@ -118,7 +128,10 @@ std::vector<uint32_t> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::
     driver.rtl.final();
     if (rtl_vcd) rtl_vcd->close();
     if (sc_vcd) sc_core::sc_close_vcd_trace_file(sc_vcd);
-    if (waveforms && tracing) *waveforms = {vcd_prefix + "_sc.vcd", vcd_prefix + "_rtl.vcd"};
+    if (waveforms) {
+        if (tracing) *waveforms = {vcd_prefix + "_sc.vcd", vcd_prefix + "_rtl.vcd", 0};
+        waveforms->model_mismatches = driver.model_mismatches();
+    }
     return states;
 }
 

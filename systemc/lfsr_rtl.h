@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "lfsr.h"
+#include "lfsr_index_gen.h"
 
 class Vlfsr_index_gen;
 class VerilatedVcdSc;
@@ -64,7 +65,11 @@ public:
     sc_core::sc_signal<bool> en{"en"};
     sc_core::sc_signal<uint32_t> state{"state"};
     sc_core::sc_signal<uint32_t> taps_out{"taps_out"};
+    sc_core::sc_signal<uint32_t> model_state{"model_state"};
+    sc_core::sc_signal<uint32_t> model_taps_out{"model_taps_out"};
     LfsrRtl rtl{"rtl"};
+    /// The behavioural model on the same inputs, compared with the RTL every step.
+    LfsrIndexGen model{"model"};
 
     LfsrRtlDriver(const sc_core::sc_module_name& name, sc_core::sc_time clock_period,
                   std::vector<LfsrJob> jobs, StepCallback on_step);
@@ -72,6 +77,8 @@ public:
     /// Adds the driver's SystemC signals to a SystemC trace file.
     void trace(sc_core::sc_trace_file* tf) const;
     uint64_t cycles() const { return m_cycles; }
+    /// Steps on which the behavioural model's state differed from the RTL's.
+    uint64_t model_mismatches() const { return m_model_mismatches; }
 
 private:
     void run();
@@ -80,6 +87,7 @@ private:
     std::vector<LfsrJob> m_jobs;
     StepCallback m_on_step;
     uint64_t m_cycles = 0;
+    uint64_t m_model_mismatches = 0;
 };
 
 /// Waveform files written by run_lfsr_rtl: the SystemC side and the RTL side,
@@ -87,6 +95,7 @@ private:
 struct LfsrWaveforms {
     std::string systemc_vcd;  ///< "" when tracing is off
     std::string rtl_vcd;
+    uint64_t model_mismatches = 0;  ///< behavioural model vs RTL, over the whole run
 };
 
 /// Elaborates a driver, runs every job to completion and returns the states

@@ -13,6 +13,7 @@ int sc_main(int argc, char* argv[]) {
     app.require_subcommand(1);
     bitcim::cli::add_lfsr_command(app);
     bitcim::cli::add_mvm_command(app);
+    bitcim::cli::add_regmap_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -29,6 +29,39 @@ enum Reg : uint64_t {
     CYCLES_HI = 0x104,
 };
 
+/// The fixed registers, as the chip creates them and `bitcim regmap` prints them.
+/// Arrays (ADC_BITS, SATURATIONS, CONVERSIONS) repeat per ADC group and are listed
+/// once with their stride.
+struct RegisterSpec {
+    const char* name;
+    uint64_t offset;
+    const char* access;  ///< "ro", "rw", "wo" or "rw1c"
+    uint32_t reset;
+    unsigned stride;     ///< bytes between array elements; 0 for a single register
+    const char* doc;
+};
+
+inline constexpr RegisterSpec kRegisterTable[] = {
+    {"ID", ID, "ro", 0xB17C1A01, 0, "identification, kIdValue"},
+    {"CTRL", CTRL, "wo", 0, 0, "commands: bit 0 PROGRAM, bit 1 START, bit 2 CLEAR_COUNTERS"},
+    {"STATUS", STATUS, "ro", 0, 0, "bit 0 BUSY, bit 1 PROGRAMMED, bit 2 DONE, bit 3 ERROR"},
+    {"IRQ_ENABLE", IRQ_ENABLE, "rw", 0, 0, "bit 0 DONE, bit 1 ERROR raise the irq line"},
+    {"IRQ_STATUS", IRQ_STATUS, "rw1c", 0, 0, "pending interrupt events, write 1 to clear"},
+    {"ERROR_CODE", ERROR_CODE, "ro", 0, 0, "why STATUS.ERROR is set (regmap::Error)"},
+    {"LAYER_INPUTS", LAYER_INPUTS, "rw", 0, 0, "K: inputs (crossbar rows) of the layer"},
+    {"LAYER_OUTPUTS", LAYER_OUTPUTS, "rw", 0, 0, "M: outputs of the layer"},
+    {"BATCH", BATCH, "rw", 1, 0, "input vectors per START"},
+    {"LAYER_ID", LAYER_ID, "rw", 0, 0, "tag shown on the waveform while the layer runs"},
+    {"LFSR_WIDTH", LFSR_WIDTH, "rw", 16, 0, "LFSR index generator width"},
+    {"LFSR_TAPS", LFSR_TAPS, "rw", 0xB400, 0, "LFSR Galois tap mask"},
+    {"LFSR_SEED", LFSR_SEED, "rw", 1, 0, "LFSR seed"},
+    {"ADC_BITS", ADC_BITS_BASE, "rw", 0, 4, "run-time ADC resolution per ADC group, MSB slice first (reset: as built)"},
+    {"SATURATIONS", SATURATIONS_BASE, "ro", 0, 8, "64-bit saturation count per ADC group (lo, hi)"},
+    {"CONVERSIONS", CONVERSIONS_BASE, "ro", 0, 8, "64-bit conversion count per ADC group (lo, hi)"},
+    {"BUSY_NS_LO", CYCLES_LO, "ro", 0, 0, "busy time of the runs since the last clear, ns, low word"},
+    {"BUSY_NS_HI", CYCLES_HI, "ro", 0, 0, "high word"},
+};
+
 inline constexpr unsigned kMaxAdcGroups = 16;
 inline constexpr uint64_t kRegisterSpan = 0x1000;
 inline constexpr uint32_t kIdValue = 0xB17C1A01;
@@ -63,6 +96,24 @@ enum Error : uint32_t {
     ERR_BAD_SHAPE = 8,          ///< zero inputs or outputs
 };
 
+struct ErrorSpec {
+    const char* name;
+    uint32_t value;
+    const char* doc;
+};
+
+inline constexpr ErrorSpec kErrorTable[] = {
+    {"NONE", ERR_NONE, "no error"},
+    {"LAYER_TOO_LARGE", ERR_LAYER_TOO_LARGE, "the layer needs more PEs (or weight window) than the chip has"},
+    {"WEIGHT_RANGE", ERR_WEIGHT_RANGE, "a weight is outside the configured format"},
+    {"INPUT_RANGE", ERR_INPUT_RANGE, "an input is outside input_bits"},
+    {"NOT_PROGRAMMED", ERR_NOT_PROGRAMMED, "START before a successful PROGRAM"},
+    {"BAD_ADC_BITS", ERR_BAD_ADC_BITS, "an ADC resolution of 0 or above the built one"},
+    {"BATCH_TOO_LARGE", ERR_BATCH_TOO_LARGE, "BATCH x inputs or outputs exceed a buffer window"},
+    {"BUSY", ERR_BUSY, "a command while the chip is busy (the running job goes on)"},
+    {"BAD_SHAPE", ERR_BAD_SHAPE, "zero inputs or outputs"},
+};
+
 // ---- memory windows ---------------------------------------------------------
 inline constexpr uint64_t WEIGHTS_BASE = 0x1000'0000;  ///< int16 weights, [output][input]
 inline constexpr uint64_t INPUTS_BASE = 0x2000'0000;   ///< uint16 inputs, [vector][input]
@@ -71,5 +122,19 @@ inline constexpr uint64_t kWindowSpan = 0x1000'0000;
 inline constexpr unsigned kWeightBytes = 2;
 inline constexpr unsigned kInputBytes = 2;
 inline constexpr unsigned kOutputBytes = 8;
+
+struct WindowSpec {
+    const char* name;
+    uint64_t base;
+    const char* access;
+    unsigned element_bytes;
+    const char* doc;
+};
+
+inline constexpr WindowSpec kWindowTable[] = {
+    {"WEIGHTS", WEIGHTS_BASE, "rw", kWeightBytes, "int16 weights, [output][input], read by PROGRAM"},
+    {"INPUTS", INPUTS_BASE, "rw", kInputBytes, "uint16 inputs, [vector][input], read by START"},
+    {"OUTPUTS", OUTPUTS_BASE, "ro", kOutputBytes, "int64 outputs, [vector][output], written by START"},
+};
 
 }  // namespace bitcim::regmap
