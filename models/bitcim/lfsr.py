@@ -61,3 +61,36 @@ def lfsr_period(params: LfsrParams) -> int:
         if n >= (1 << params.width):
             return 0
     return 0  # unreachable: the generator is infinite
+
+
+def lfsr_indices(params: LfsrParams, n: int, count: int) -> List[int]:
+    """The LFSR index-derivation rule: which `count` of `n` positions are chosen.
+
+    Walk the LFSR's states (after each step). Each state's low b bits, with b the
+    fewest bits that can number n positions, are a candidate index; a candidate
+    is taken if it is below n and not taken yet. Stops after `count` indices.
+    The same rule is tb/golden/lfsr.h `lfsr_indices` and the RTL's index stream;
+    hardware regenerates a pruning pattern from (width, taps, seed, n, count).
+
+    Raises:
+        ValueError: count > n, or the LFSR cannot reach `count` distinct indices
+            within one period (2**width steps).
+    """
+    if not 0 <= count <= n:
+        raise ValueError(f"lfsr_indices: cannot choose {count} of {n} positions")
+    bits = max(1, (n - 1).bit_length())
+    mask = (1 << bits) - 1
+    taken: List[int] = []
+    seen = set()
+    states = lfsr_states(params)
+    for _ in range(1 << params.width):
+        if len(taken) == count:
+            return taken
+        idx = next(states) & mask
+        if idx < n and idx not in seen:
+            seen.add(idx)
+            taken.append(idx)
+    if len(taken) == count:
+        return taken
+    raise ValueError(f"lfsr_indices: width-{params.width} LFSR reached only {len(taken)} of {count} "
+                     f"distinct indices below {n} in one period")

@@ -14,7 +14,7 @@ import numpy as np
 
 import torch
 
-from .lfsr import LFSR_MAX_WIDTH, LFSR_MIN_WIDTH, LfsrParams, lfsr_sequence
+from .lfsr import LFSR_MAX_WIDTH, LFSR_MIN_WIDTH, LfsrParams, lfsr_indices, lfsr_sequence
 
 VECTOR_SEED = 20261122
 
@@ -29,7 +29,15 @@ def lfsr_vectors(rng: random.Random, cases: int = 64, steps: int = 100) -> Dict[
         params = LfsrParams(width, taps, seed)
         out.append({"width": width, "taps": taps, "seed": seed,
                     "states": lfsr_sequence(params, steps)})
-    return {"rule": "next = (s >> 1) ^ (s & 1 ? taps : 0)", "cases": out}
+    index_cases = []
+    for width, taps in ((16, 0xB400), (12, 0xE08), (20, 0x90000)):
+        for n, count in ((100, 37), (1000, 500), (4096, 4096), (784 * 256, 2000)):
+            if n > (1 << width) - 1 and count > 0:
+                continue
+            seed = rng.randrange(1, 1 << width)
+            index_cases.append({"width": width, "taps": taps, "seed": seed, "n": n, "count": count,
+                                "indices": lfsr_indices(LfsrParams(width, taps, seed), n, count)})
+    return {"rule": "next = (s >> 1) ^ (s & 1 ? taps : 0)", "cases": out, "index_cases": index_cases}
 
 
 def quant_vectors(rng: random.Random, cases: int = 24) -> Dict[str, object]:
@@ -99,9 +107,10 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     args = parser.parse_args()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(VECTOR_SEED)
-    (args.out_dir / "lfsr.json").write_text(json.dumps(lfsr_vectors(rng)) + "\n")
-    (args.out_dir / "quant.json").write_text(json.dumps(quant_vectors(rng)) + "\n")
+    # One generator per family, so that adding cases to one leaves the others as they were.
+    (args.out_dir / "lfsr.json").write_text(json.dumps(lfsr_vectors(random.Random(VECTOR_SEED))) + "\n")
+    (args.out_dir / "quant.json").write_text(json.dumps(quant_vectors(random.Random(VECTOR_SEED + 1))) + "\n")
+    rng = random.Random(VECTOR_SEED + 2)
     from .weightfile import save
     network, tensors = small_network(rng)
     save(args.out_dir / "weights_small.safetensors", network, tensors)

@@ -43,4 +43,10 @@ std::vector<uint32_t> lfsr_sequence(const LfsrParams& params, uint64_t count);
 /// Steps until the state returns to the seed; 0 if it does not within 2^width steps.
 uint64_t lfsr_period(const LfsrParams& params);
 
+/// The index-derivation rule (models/bitcim/lfsr.py `lfsr_indices` is its twin):
+/// walk the states; each state's low b bits (b = bits to number n positions) are
+/// a candidate, taken if below n and not taken before; stop after `count`.
+/// Throws InputError if count > n or one period does not yield `count` indices.
+std::vector<uint32_t> lfsr_indices(const LfsrParams& params, uint32_t n, uint32_t count);
+
 }  // namespace bitcim::golden

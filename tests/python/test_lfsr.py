@@ -31,3 +31,21 @@ def test_matches_shared_vectors(vectors_dir):
     for c in cases:
         params = LfsrParams(c["width"], c["taps"], c["seed"])
         assert lfsr_sequence(params, len(c["states"])) == c["states"], c
+
+
+def test_indices_match_shared_vectors(vectors_dir):
+    from bitcim.lfsr import lfsr_indices
+    cases = json.loads((vectors_dir / "lfsr.json").read_text())["index_cases"]
+    assert len(cases) >= 6
+    for c in cases:
+        got = lfsr_indices(LfsrParams(c["width"], c["taps"], c["seed"]), c["n"], c["count"])
+        assert got == c["indices"]
+        assert len(set(got)) == len(got) and max(got, default=0) < c["n"]
+
+
+def test_indices_refuse_impossible_requests():
+    from bitcim.lfsr import lfsr_indices
+    with pytest.raises(ValueError):
+        lfsr_indices(LfsrParams(16, 0xB400, 1), 10, 11)
+    with pytest.raises(ValueError, match="reached only"):
+        lfsr_indices(LfsrParams(4, 0xC, 1), 100, 20)
