@@ -67,6 +67,32 @@ def quant_vectors(rng: random.Random, cases: int = 24) -> Dict[str, object]:
     return {"cases": out}
 
 
+def mvm_vectors(rng: random.Random, cases: int = 40) -> Dict[str, object]:
+    """Random layers across the configuration space with the Python model's results."""
+    from .hardware import HwConfig, crossbar_mvm
+    out: List[Dict[str, object]] = []
+    gen = torch.Generator().manual_seed(rng.randrange(1 << 31))
+    for i in range(cases):
+        cell = (1, 2, 4)[i % 3]
+        comp = ("digital", "analog")[(i // 3) % 2]
+        sign = ("differential", "twos")[(i // 6) % 2]
+        cfg_d = {"cell_bits": cell, "composition": comp, "sign": sign,
+                 "adc_mode": ("clip", "scaled")[rng.randrange(2)], "dac_bits": rng.choice([1, 2, 3]),
+                 "xbar_rows": 32, "xbar_cols": 32, "parallel_rows": rng.choice([4, 8, 32])}
+        groups = 8 // cell if comp == "digital" else 1
+        cfg_d["adc_bits"] = [rng.randint(1, 7) for _ in range(groups)]
+        cfg = HwConfig.from_dict(cfg_d)
+        lo, hi = cfg.weight_range
+        m, k = rng.randint(1, 9), rng.randint(1, 70)
+        w = torch.randint(lo, hi + 1, (m, k), generator=gen)
+        w[torch.rand(m, k, generator=gen) < rng.random()] = 0
+        x = torch.randint(0, 256, (rng.randint(1, 3), k), generator=gen)
+        res = crossbar_mvm(w, x, cfg)
+        out.append({"config": cfg_d, "weights": w.tolist(), "inputs": x.tolist(), "output": res.output.tolist(),
+                    "adc_conversions": res.adc_conversions, "adc_saturations": res.adc_saturations})
+    return {"cases": out}
+
+
 def small_network(rng: random.Random) -> Tuple[Dict[str, object], Dict[str, np.ndarray]]:
     """A tiny conv + two-linear network covering every field of the weight format."""
     gen = np.random.default_rng(rng.randrange(1 << 31))
@@ -110,6 +136,7 @@ def main() -> None:
     # One generator per family, so that adding cases to one leaves the others as they were.
     (args.out_dir / "lfsr.json").write_text(json.dumps(lfsr_vectors(random.Random(VECTOR_SEED))) + "\n")
     (args.out_dir / "quant.json").write_text(json.dumps(quant_vectors(random.Random(VECTOR_SEED + 1))) + "\n")
+    (args.out_dir / "mvm.json").write_text(json.dumps(mvm_vectors(random.Random(VECTOR_SEED + 3))) + "\n")
     rng = random.Random(VECTOR_SEED + 2)
     from .weightfile import save
     network, tensors = small_network(rng)
@@ -117,7 +144,7 @@ def main() -> None:
     expected = {"network": network,
                 "tensors": {k: {"shape": list(v.shape), "values": v.flatten().tolist()} for k, v in tensors.items()}}
     (args.out_dir / "weights_small.json").write_text(json.dumps(expected) + "\n")
-    print(f"wrote lfsr.json, quant.json, weights_small.safetensors/.json in {args.out_dir}")
+    print(f"wrote lfsr.json, quant.json, mvm.json, weights_small.safetensors/.json in {args.out_dir}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "hw_config.h"
 #include "reference_mvm.h"
+#include "vectors.h"
 
 using bitcim::InputError;
 using bitcim::golden::AdcMode;
@@ -246,4 +247,25 @@ TEST(CrossbarLayer, AnalogCompositionShowsRangeAndResolutionLimits) {
     BitSlicedLayer digital_layer(digital, w);
     auto kd = digital_layer.make_counters();
     EXPECT_EQ(digital_layer.run(x, kd)[0], exact0);
+}
+
+// The Python twin (models/bitcim/hardware.py) computed these; the golden model
+// must agree output for output and count for count.
+TEST(CrossbarLayer, MatchesPythonModelOnSharedVectors) {
+    const auto vectors = bitcim::test::load_vectors("mvm.json");
+    ASSERT_GE(vectors.at("cases").size(), 20u);
+    for (const auto& c : vectors.at("cases")) {
+        const HwConfig cfg = bitcim::golden::parse_hw_config(c.at("config"), "mvm.json");
+        const auto rows = c.at("weights").get<std::vector<std::vector<int64_t>>>();
+        IntMatrix w(rows.size(), rows.front().size());
+        for (size_t r = 0; r < w.rows; ++r)
+            for (size_t i = 0; i < w.cols; ++i) w.at(r, i) = rows[r][i];
+        BitSlicedLayer layer(cfg, w);
+        auto counters = layer.make_counters();
+        std::vector<std::vector<int64_t>> got;
+        for (const auto& x : c.at("inputs").get<std::vector<std::vector<uint32_t>>>()) got.push_back(layer.run(x, counters));
+        EXPECT_EQ(got, c.at("output").get<std::vector<std::vector<int64_t>>>()) << c.at("config").dump();
+        EXPECT_EQ(counters.adc_conversions, c.at("adc_conversions").get<std::vector<uint64_t>>()) << c.at("config").dump();
+        EXPECT_EQ(counters.adc_saturations, c.at("adc_saturations").get<std::vector<uint64_t>>()) << c.at("config").dump();
+    }
 }

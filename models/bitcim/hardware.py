@@ -1,0 +1,202 @@
+"""The crossbar's integer arithmetic in PyTorch: the Python twin of the golden model
+(tb/golden/crossbar_layer.h). Same configuration keys as `bitcim mvm`'s cfg.json,
+same ADC transfer, same counts; tests/vectors/mvm.json holds cases this module
+computed, which the C++ golden model must reproduce exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import torch
+
+
+@dataclass
+class HwConfig:
+    """Hardware configuration of a bit-sliced crossbar layer (cfg.json keys)."""
+
+    weight_bits: int = 8
+    cell_bits: int = 2
+    input_bits: int = 8
+    dac_bits: int = 1
+    xbar_rows: int = 128
+    xbar_cols: int = 128
+    parallel_rows: Optional[int] = None  # default: xbar_rows
+    columns_per_adc: Optional[int] = None  # default: xbar_cols
+    adc_bits: Optional[List[int]] = None  # MSB slice first; default 8 per ADC group
+    adc_mode: str = "clip"
+    adc_full_scale: Optional[List[int]] = None
+    sign: str = "differential"
+    composition: str = "digital"
+
+    def __post_init__(self) -> None:
+        if self.parallel_rows is None:
+            self.parallel_rows = self.xbar_rows
+        if self.columns_per_adc is None:
+            self.columns_per_adc = self.xbar_cols
+        if self.adc_bits is None:
+            self.adc_bits = [8] * self.num_adc_groups
+        self.validate()
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], source: str = "config") -> "HwConfig":
+        known = {f.name for f in fields(cls)}
+        for key in d:
+            if key not in known:
+                raise ValueError(f'{source}: "{key}" is not a configuration key')
+        return cls(**dict(d))
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = asdict(self)
+        if d["adc_full_scale"] is None:
+            del d["adc_full_scale"]
+        return d
+
+    @property
+    def num_slices(self) -> int:
+        return self.weight_bits // self.cell_bits
+
+    @property
+    def num_adc_groups(self) -> int:
+        return self.num_slices if self.composition == "digital" else 1
+
+    @property
+    def num_input_chunks(self) -> int:
+        return -(-self.input_bits // self.dac_bits)
+
+    @property
+    def weight_range(self) -> Tuple[int, int]:
+        if self.sign == "twos":
+            return -(1 << (self.weight_bits - 1)), (1 << (self.weight_bits - 1)) - 1
+        return -((1 << self.weight_bits) - 1), (1 << self.weight_bits) - 1
+
+    def validate(self) -> None:
+        def fail(key: str, why: str) -> None:
+            raise ValueError(f'config: "{key}" {why}')
+        if self.cell_bits not in (1, 2, 4):
+            fail("cell_bits", f"is {self.cell_bits}, must be 1, 2 or 4")
+        if not 1 <= self.weight_bits <= 16 or self.weight_bits % self.cell_bits:
+            fail("weight_bits", f"is {self.weight_bits}, must be a multiple of cell_bits ({self.cell_bits}) up to 16")
+        if not 1 <= self.input_bits <= 16:
+            fail("input_bits", "must be in 1..16")
+        if not 1 <= self.dac_bits <= self.input_bits:
+            fail("dac_bits", f"is {self.dac_bits}, must be in 1..input_bits ({self.input_bits})")
+        if self.parallel_rows < 1 or self.xbar_rows % self.parallel_rows:
+            fail("parallel_rows", f"is {self.parallel_rows}, must divide xbar_rows ({self.xbar_rows})")
+        if self.adc_mode not in ("clip", "scaled"):
+            fail("adc_mode", f"is {self.adc_mode!r}, must be one of clip, scaled")
+        if self.sign not in ("differential", "twos"):
+            fail("sign", f"is {self.sign!r}, must be one of differential, twos")
+        if self.composition not in ("digital", "analog"):
+            fail("composition", f"is {self.composition!r}, must be one of analog, digital")
+        if len(self.adc_bits) != self.num_adc_groups:
+            fail("adc_bits", f"has {len(self.adc_bits)} entries, needs {self.num_adc_groups}")
+        if any(not 1 <= b <= 16 for b in self.adc_bits):
+            fail("adc_bits", "entries must be in 1..16")
+
+
+@dataclass(frozen=True)
+class _Signal:
+    plane_set: int  # 0: positive magnitudes or two's-complement pattern; 1: negative magnitudes
+    bit_lo: int
+    bit_count: int
+    out_shift: int
+    negative: bool
+    adc_group: int
+
+
+def _signals(cfg: HwConfig) -> List[_Signal]:
+    """The ADC-converted quantities per output, in the golden model's order."""
+    out: List[_Signal] = []
+    n, c, k_all = cfg.weight_bits, cfg.cell_bits, cfg.num_slices
+    differential = cfg.sign == "differential"
+    if cfg.composition == "digital":
+        for k in reversed(range(k_all)):
+            out.append(_Signal(0, c * k, c, c * k, False, k_all - 1 - k))
+            if differential:
+                out.append(_Signal(1, c * k, c, c * k, True, k_all - 1 - k))
+    else:
+        out.append(_Signal(0, 0, n, 0, False, 0))
+        if differential:
+            out.append(_Signal(1, 0, n, 0, True, 0))
+    if not differential:  # the sign column: weight -2^n, on the MSB slice's ADC
+        out.append(_Signal(0, n - 1, 1, n, True, 0))
+    return out
+
+
+def adc_lsb_shift(bits: int, full_scale: int) -> int:
+    """Smallest shift s with (2^bits - 1) * 2^s >= full_scale (scaled ADC LSB = 2^s)."""
+    top = (1 << bits) - 1
+    s = 0
+    while (top << s) < full_scale:
+        s += 1
+    return s
+
+
+@dataclass
+class MvmResult:
+    output: torch.Tensor  # int64 [batch, outputs]
+    adc_conversions: List[int] = field(default_factory=list)  # per ADC group, MSB first
+    adc_saturations: List[int] = field(default_factory=list)
+
+
+def crossbar_mvm(weights: torch.Tensor, inputs: torch.Tensor, cfg: HwConfig) -> MvmResult:
+    """Integer MVMs as the hardware computes them.
+
+    Args:
+        weights: int64 [outputs, inputs], already quantized to cfg's format.
+        inputs: int64 [batch, inputs], unsigned, below 2**input_bits.
+        cfg: the hardware configuration.
+
+    Returns:
+        outputs and ADC conversion / saturation counts, bit-exact with the golden model.
+    """
+    lo, hi = cfg.weight_range
+    w = weights.to(torch.int64)
+    x = inputs.to(torch.int64)
+    if w.dim() != 2 or x.dim() != 2 or x.shape[1] != w.shape[1]:
+        raise ValueError(f"crossbar_mvm: weights {tuple(w.shape)} and inputs {tuple(x.shape)} do not match")
+    if w.numel() and (w.min() < lo or w.max() > hi):
+        raise ValueError(f"crossbar_mvm: weights outside {lo}..{hi}")
+    if x.numel() and (x.min() < 0 or x.max() >= (1 << cfg.input_bits)):
+        raise ValueError(f"crossbar_mvm: inputs outside 0..{(1 << cfg.input_bits) - 1}")
+    m, k = w.shape
+    b = x.shape[0]
+    p = cfg.parallel_rows
+    groups = -(-k // p)
+    pad = groups * p - k
+    if cfg.sign == "differential":
+        planes = [w.clamp(min=0), (-w).clamp(min=0)]
+    else:
+        planes = [w & ((1 << cfg.weight_bits) - 1)]
+    planes = [torch.nn.functional.pad(pl, (0, pad)).view(m, groups, p) for pl in planes]
+    x = torch.nn.functional.pad(x, (0, pad)).view(b, groups, p)
+    top_level = (1 << cfg.dac_bits) - 1
+    y = torch.zeros(b, m, dtype=torch.int64)
+    conversions = [0] * cfg.num_adc_groups
+    saturations = [0] * cfg.num_adc_groups
+    for s in _signals(cfg):
+        cells = ((planes[s.plane_set] >> s.bit_lo) & ((1 << s.bit_count) - 1)).to(torch.float64)
+        bits = cfg.adc_bits[s.adc_group]
+        max_code = (1 << bits) - 1
+        if cfg.adc_mode == "clip":
+            shift = 0
+        else:
+            fs = (cfg.adc_full_scale[s.adc_group] if cfg.adc_full_scale
+                  else p * top_level * ((1 << s.bit_count) - 1))
+            shift = adc_lsb_shift(bits, fs)
+        for t in range(cfg.num_input_chunks):
+            level = ((x >> (cfg.dac_bits * t)) & top_level).to(torch.float64)
+            sums = torch.einsum("bgp,mgp->bgm", level, cells).round().to(torch.int64)  # exact: < 2^53
+            rounded = (sums + ((1 << shift) >> 1)) >> shift if shift else sums
+            saturations[s.adc_group] += int((rounded > max_code).sum())
+            codes = rounded.clamp(max=max_code)
+            value = (codes << shift).sum(dim=1) << (s.out_shift + cfg.dac_bits * t)
+            y += -value if s.negative else value
+            conversions[s.adc_group] += b * groups * m
+    return MvmResult(y, conversions, saturations)
+
+
+
+
+__all__ = ["HwConfig", "MvmResult", "crossbar_mvm", "adc_lsb_shift"]
