@@ -279,6 +279,13 @@ void WeightFile::parse_network(const std::string& text) {
         L.input_bits = f.uint("input_bits", 1, 16);
         L.input_scale = f.positive("input_scale");
         L.activation = f.str("activation", {"relu", "none"});
+        if (f.j.contains("pool")) {
+            const Fields pool{f.at("pool"), f.where + ".pool"};
+            if (!pool.j.is_object()) throw InputError(pool.where + " is not an object");
+            L.pool = pool.str("kind", {"max", "avg"});
+            L.pool_kernel = pool.uint("kernel", 1, 64);
+            L.pool_stride = pool.uint("stride", 1, 64);
+        }
         m_network.layers.push_back(std::move(L));
     }
 }

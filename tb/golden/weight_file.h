@@ -47,6 +47,8 @@ struct LayerDesc {
     unsigned input_bits = 8;
     double input_scale = 0;
     std::string activation;  ///< "relu" or "none"
+    std::string pool;        ///< "" (none), "max" or "avg", after the activation
+    unsigned pool_kernel = 0, pool_stride = 0;
 
     unsigned rows() const { return kind == "linear" ? in_features : in_channels * kernel_h * kernel_w; }
     unsigned outputs() const { return kind == "linear" ? out_features : out_channels; }
