@@ -1,0 +1,167 @@
+"""The training library: quantizers with STEs, hardware evaluation, regularizers,
+pruning and mapping, export, and a tiny training run."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+from bitcim import pruning, slicing, zoo
+from bitcim.data import IdxError, read_idx
+from bitcim.export import export
+from bitcim.hardware import HwConfig, crossbar_mvm
+from bitcim.layers import QuantConv2d, QuantLinear, set_hardware
+from bitcim.lfsr import LfsrParams
+from bitcim.train import main as train_main
+from bitcim.weightfile import load
+
+
+def test_weight_quantizer_round_trip_and_straight_through():
+    layer = QuantLinear(16, 4)
+    wq, ints, step = layer.quantized_weight()
+    assert torch.allclose(wq.double(), ints.double() * step)
+    assert ints.abs().max() <= 255
+    wq.sum().backward()
+    assert torch.equal(layer.weight.grad, torch.ones_like(layer.weight))  # straight through
+
+
+def test_activation_quantizer_recovers_raw_pixels():
+    layer = QuantLinear(4, 2, input_scale=1 / 255)
+    pixels = torch.tensor([[0, 1, 128, 255]], dtype=torch.float32)
+    _, ints = layer.act_quant(pixels / 255)
+    assert ints.tolist() == [[0, 1, 128, 255]]
+
+
+@pytest.mark.parametrize("cls,shape", [(QuantLinear, (3, 20)), (QuantConv2d, (2, 3, 7, 7))])
+def test_hardware_eval_with_wide_adcs_equals_quantized_float(cls, shape):
+    torch.manual_seed(0)
+    layer = cls(20, 5) if cls is QuantLinear else cls(3, 4, 3, padding=1)
+    layer.act_quant.running_max.fill_(4.0)
+    x = torch.rand(*shape) * 4
+    layer.eval()
+    with torch.no_grad():
+        ref = layer(x)
+        layer.hardware = HwConfig(adc_bits=[16, 16, 16, 16])
+        hw = layer(x)
+    assert torch.allclose(hw, ref, atol=1e-4), (hw - ref).abs().max()
+
+
+def test_hardware_eval_shows_adc_saturation():
+    torch.manual_seed(0)
+    model = zoo.MLP(hidden=64)
+    model.eval()
+    x = torch.rand(8, 1, 28, 28)
+    with torch.no_grad():
+        model.fc2.act_quant.running_max.fill_(float(torch.relu(model.fc1(x.flatten(1))).max()))
+        ref = model(x)
+        set_hardware(model, HwConfig(adc_bits=[1, 1, 1, 1]))
+        low = model(x)
+    assert not torch.allclose(low, ref, atol=1e-3)
+
+
+def test_crossbar_mvm_refuses_out_of_range():
+    with pytest.raises(ValueError, match="weights outside"):
+        crossbar_mvm(torch.tensor([[256]]), torch.tensor([[1]]), HwConfig())
+    with pytest.raises(ValueError, match="inputs outside"):
+        crossbar_mvm(torch.tensor([[1]]), torch.tensor([[256]]), HwConfig())
+    with pytest.raises(ValueError, match="parallel_rows"):
+        HwConfig(parallel_rows=100)
+    with pytest.raises(ValueError, match="not a configuration key"):
+        HwConfig.from_dict({"xbar_row": 3})
+
+
+def test_direct_ste_bitslice_gradient_is_the_same_for_every_weight():
+    torch.manual_seed(0)
+    model = zoo.MLP(hidden=32)
+    slicing.bitslice_l1_ste(model).backward()
+    g = model.fc1.weight.grad.abs()
+    nonzero = g[g > 0]
+    assert torch.allclose(nonzero, nonzero[0].expand_as(nonzero))
+
+
+def test_surrogate_bitslice_gradient_depends_on_slices():
+    torch.manual_seed(0)
+    model = zoo.MLP(hidden=32)
+    slicing.bitslice_l1_surrogate(model).backward()
+    g = model.fc1.weight.grad
+    w = model.fc1.weight
+    # some weights are pulled up (toward a rounder value above), others down
+    assert bool(((g * w.sign()) < 0).any()) and bool(((g * w.sign()) > 0).any())
+
+
+def test_sparser_target_clears_the_lowest_slice():
+    mag = torch.tensor([0, 1, 2, 63, 65, 96, 255])
+    # 96 = slices 1,2,0,0: clearing slice 2 gives 64 or 128, equally near; ties round down
+    assert slicing.sparser_target(mag, 2).tolist() == [0, 0, 0, 64, 64, 64, 252]
+
+
+def test_lfsr_masks_follow_the_index_rule():
+    model = zoo.MLP(hidden=16)
+    masks = pruning.lfsr_masks(model, 0.25, LfsrParams(16, 0xB400, 7))
+    assert int(masks["fc1"].sum()) == round(0.25 * 784 * 16)
+    again = pruning.lfsr_masks(model, 0.25, LfsrParams(16, 0xB400, 7))
+    assert torch.equal(masks["fc1"], again["fc1"])  # regenerable from (width, taps, seed)
+
+
+def test_kmeans_column_exchange_saves_crossbars():
+    torch.manual_seed(1)
+    rows, cols, xbar = 64, 64, 16
+    # two interleaved column families with disjoint non-zero rows
+    m = torch.zeros(rows, cols)
+    m[:32, 0::2] = torch.randn(32, 32)
+    m[32:, 1::2] = torch.randn(32, 32)
+    perm = pruning.kmeans_column_map(m, xbar, restarts=2)
+    assert sorted(perm.tolist()) == list(range(cols))
+    assert pruning.crossbars_needed(m[:, perm], xbar) < pruning.crossbars_needed(m, xbar)
+
+
+def test_crossbar_prune_removes_whole_crossbar_rows():
+    torch.manual_seed(0)
+    layer = QuantLinear(32, 16)
+    perm = torch.arange(16)
+    pruned = pruning.crossbar_prune(layer, 8, 0.25, perm)
+    assert pruned == 0.25 * (32 * 2) * 8  # 64 segments of 8 weights, a quarter go
+    segs = layer.weight_mask.t().reshape(32, 2, 8)
+    assert bool(((segs.sum(dim=2) == 0) | (segs.sum(dim=2) == 8)).all())
+
+
+def test_export_is_readable_by_python_and_cpp(tmp_path, bitcim_bin):
+    model = zoo.LeNet5()
+    path = tmp_path / "lenet.safetensors"
+    export(model, path, "lenet5")
+    network, tensors = load(path)
+    assert [l["name"] for l in network["layers"]] == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+    assert network["layers"][0]["pool"]["kind"] == "max"
+    res = subprocess.run([str(bitcim_bin), "inspect", "--weights", str(path), "--json"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    layers = json.loads(res.stdout)["layers"]
+    assert [l["rows"] for l in layers] == [25, 150, 400, 120, 84]
+
+
+def test_resnet20_trains_but_does_not_export(tmp_path):
+    model = zoo.ResNet20()
+    assert model(torch.rand(2, 1, 28, 28)).shape == (2, 10)
+    with pytest.raises(NotImplementedError, match="residual"):
+        export(model, tmp_path / "r.safetensors", "r")
+
+
+def test_idx_reader_refuses_malformed_files(tmp_path):
+    bad = tmp_path / "x-ubyte"
+    bad.write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x05abc")
+    with pytest.raises(IdxError, match="header says"):
+        read_idx(bad)
+    bad.write_bytes(b"PK\x03\x04")
+    with pytest.raises(IdxError, match="bad magic"):
+        read_idx(bad)
+
+
+def test_tiny_training_run_reduces_loss(tmp_path):
+    out = tmp_path / "mlp.safetensors"
+    summary = train_main(["--model", "mlp", "--method", "bitslice-l1", "--epochs", "2", "--limit-train", "2000",
+                          "--limit-test", "500", "--log-every", "5", "--quiet", "--out", str(out)])
+    losses = [h["loss"] for h in summary["history"]]
+    assert np.mean(losses[-5:]) < np.mean(losses[:3])
+    assert summary["test_accuracy"] > 0.5
+    assert out.exists() and out.with_suffix(".json").exists()
