@@ -105,6 +105,11 @@ class _QuantMixin:
                              f"{hw.input_bits}-bit inputs) does not match the layer")
         return hw
 
+    def _rescale(self, acc: torch.Tensor, step: float) -> torch.Tensor:
+        """Real outputs from the crossbar accumulator, in float64: acc * step * input scale + bias."""
+        y = acc.double() * (step * self.act_quant.scale)
+        return y + self.bias.detach().double() if self.bias is not None else y
+
     def quant_repr(self) -> str:
         return f"weight={self.weight_format}{self.weight_bits}/{self.sign}, hardware={'on' if self.hardware else 'off'}"
 
@@ -124,10 +129,7 @@ class QuantLinear(nn.Linear, _QuantMixin):
         if self.hardware is None:
             return F.linear(xq, wq, self.bias)
         acc = crossbar_mvm(w_int, x_int.reshape(-1, self.in_features), self._check_hardware()).output
-        y = acc.double() * (step * self.act_quant.scale)
-        if self.bias is not None:
-            y = y + self.bias.detach().double()
-        return y.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+        return self._rescale(acc, step).to(x.dtype).reshape(*x.shape[:-1], self.out_features)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + ", " + self.quant_repr()
@@ -155,9 +157,7 @@ class QuantConv2d(nn.Conv2d, _QuantMixin):
         cols = F.unfold(x_int.double(), (kh, kw), padding=self.padding, stride=self.stride)
         patches = cols.transpose(1, 2).reshape(-1, cols.shape[1]).round().to(torch.int64)
         acc = crossbar_mvm(w_int.reshape(self.out_channels, -1), patches, self._check_hardware()).output
-        y = acc.double() * (step * self.act_quant.scale)
-        if self.bias is not None:
-            y = y + self.bias.detach().double()
+        y = self._rescale(acc, step)
         return y.reshape(n, oh * ow, self.out_channels).transpose(1, 2).reshape(n, self.out_channels, oh, ow).to(x.dtype)
 
     def extra_repr(self) -> str:

@@ -165,3 +165,16 @@ def test_tiny_training_run_reduces_loss(tmp_path):
     assert np.mean(losses[-5:]) < np.mean(losses[:3])
     assert summary["test_accuracy"] > 0.5
     assert out.exists() and out.with_suffix(".json").exists()
+
+
+@pytest.mark.parametrize("name,layers", [("mlp_bitsparse", 2), ("lenet5_bitsparse", 5)])
+def test_shipped_weights_load_and_are_bit_sparse(name, layers, bitcim_bin):
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "weights" / f"{name}.safetensors"
+    network, tensors = load(path)
+    assert len(network["layers"]) == layers
+    res = subprocess.run([str(bitcim_bin), "inspect", "--weights", str(path), "--json"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    msb = [l["slice_nonzero"][0] for l in json.loads(res.stdout)["layers"]]
+    assert max(msb) < 0.1  # the MSB slice is almost empty: what lets a 1-bit ADC serve it
