@@ -14,6 +14,7 @@
 #include "mvm_report.h"
 #include "regmap.h"
 #include "technology.h"
+#include "cycle_system.h"
 #include "tlm_system.h"
 
 namespace bitcim::cli {
@@ -61,8 +62,18 @@ void run(const MvmOptions& opt) {
     const golden::BitSlicedLayer layer(cfg, w, opt.matrix);  // validates and describes the mapping
     golden::MvmReport report;
     nlohmann::json area;
+    nlohmann::json cycle;
     if (opt.level == "golden") {
         report = golden::run_golden(layer, inputs, tech);
+    } else if (opt.level == "cycle") {
+        std::string prefix = opt.trace;
+        if (prefix.size() > 4 && prefix.substr(prefix.size() - 4) == ".vcd") prefix.resize(prefix.size() - 4);
+        const CycleRun run = run_mvm_cycle(cfg, tech, w, inputs, prefix);
+        report = run.report;
+        cycle = {{"cycles", run.cycles}, {"clock_period_ns", run.clock_period_ns},
+                 {"simulated_cycles", run.simulated_cycles}};
+        if (!prefix.empty())
+            std::cerr << "waveforms: " << prefix << "_sc.vcd (SystemC) and " << prefix << "_rtl.vcd (RTL of ADC 0)\n";
     } else {
         const TlmRun run = run_mvm_tlm(cfg, tech, w, inputs, opt.trace);
         if (run.error != regmap::ERR_NONE)
@@ -78,6 +89,7 @@ void run(const MvmOptions& opt) {
         j["level"] = opt.level;
         j["config"] = golden::to_json(cfg);
         if (!area.is_null()) j["area_mm2"] = area;
+        if (!cycle.is_null()) j["cycle"] = cycle;
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -97,13 +109,14 @@ void add_mvm_command(CLI::App& app) {
     cmd->add_option("--config", opt->config, "cfg.json: hardware configuration (defaults if omitted)");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
     cmd->add_option("--level", opt->level, "fidelity level")
-        ->check(CLI::IsMember({"golden", "tlm"}))
+        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))
         ->capture_default_str();
-    cmd->add_option("--trace", opt->trace, "with --level tlm: write the chip's waveforms to FILE.vcd");
+    cmd->add_option("--trace", opt->trace,
+                    "tlm: the chip's waveforms to FILE.vcd; cycle: FILE_sc.vcd and FILE_rtl.vcd");
     cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
     cmd->callback([opt]() {
         if (!opt->trace.empty() && opt->level == "golden")
-            throw InputError("mvm: --trace needs --level tlm (the golden model has no time)");
+            throw InputError("mvm: --trace needs --level tlm or cycle (the golden model has no time)");
         run(*opt);
     });
 }

@@ -30,4 +30,13 @@ std::vector<uint64_t> Crossbar::bitline_sums(const std::vector<uint32_t>& levels
     return sums;
 }
 
+void Crossbar::count_reads(const std::vector<uint32_t>& levels, unsigned first, unsigned count,
+                           std::vector<uint64_t>& by_value) const {
+    for (unsigned r = first; r < first + count && r < m_rows; ++r) {
+        if (!levels[r]) continue;
+        const uint8_t* row = &m_cells[size_t{r} * m_cols];
+        for (unsigned c = 0; c < m_cols; ++c) by_value[row[c]] += levels[r];
+    }
+}
+
 }  // namespace bitcim

@@ -21,6 +21,9 @@ public:
     /// Bitline sums Σ level[r] * cell[r][col] over driven rows [first, first + count).
     /// `levels` holds one input level per crossbar row.
     std::vector<uint64_t> bitline_sums(const std::vector<uint32_t>& levels, unsigned first, unsigned count) const;
+    /// Adds, per stored value, the input level of every driven cell (read energy events).
+    void count_reads(const std::vector<uint32_t>& levels, unsigned first, unsigned count,
+                     std::vector<uint64_t>& by_value) const;
 
 private:
     unsigned m_rows;

@@ -152,8 +152,9 @@ void BitSlicedLayer::build_mapping() {
         const unsigned xbars_across = static_cast<unsigned>(ceil_div(m_outputs, g.outputs_per_xbar));
         g.crossbars = map.row_blocks * xbars_across;
         g.adcs_per_xbar = static_cast<unsigned>(ceil_div(g.outputs_per_xbar, c.columns_per_adc));
+        // Each ADC serves columns_per_adc adjacent columns; outputs fill columns from 0.
         const size_t busiest = std::min<size_t>(m_outputs, g.outputs_per_xbar);
-        g.conversions_per_adc = static_cast<unsigned>(ceil_div(busiest, g.adcs_per_xbar));
+        g.conversions_per_adc = static_cast<unsigned>(std::min<size_t>(c.columns_per_adc, busiest));
         map.crossbars += g.crossbars;
         map.reads_per_chunk += groups_in_blocks * xbars_across;
         map.column_groups.push_back(g);

@@ -1,0 +1,92 @@
+#include "cycle_system.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <verilated.h>
+#include <verilated_vcd_sc.h>
+
+#include "energy.h"
+#include "pe.h"
+#include "pe_cycle.h"
+
+namespace bitcim {
+
+namespace {
+
+struct CycleSystem : sc_core::sc_module {
+    CyclePe pe;
+    const golden::HwConfig& hw;
+    const golden::IntMatrix& weights;
+    const std::vector<std::vector<uint32_t>>& inputs;
+    CycleRun& out;
+
+    CycleSystem(const sc_core::sc_module_name& n, const golden::HwConfig& cfg, const golden::Technology& tech,
+                const golden::IntMatrix& w, const std::vector<std::vector<uint32_t>>& xs, CycleRun& result)
+        : sc_module(n), pe("pe", cfg, tech), hw(cfg), weights(w), inputs(xs), out(result) {
+        SC_HAS_PROCESS(CycleSystem);
+        SC_THREAD(sequence);
+    }
+
+    void sequence() {
+        pe.reset();
+        const size_t per_pe = Pe::outputs_per_pe(hw);
+        std::vector<uint64_t> vector_cycles(inputs.size(), 0);
+        out.report.outputs.assign(inputs.size(), std::vector<int64_t>(weights.rows, 0));
+        for (size_t c0 = 0; c0 < weights.rows; c0 += per_pe) {
+            for (size_t r0 = 0; r0 < weights.cols; r0 += hw.xbar_rows) {
+                const size_t outs = std::min(per_pe, weights.rows - c0);
+                const size_t rows = std::min<size_t>(hw.xbar_rows, weights.cols - r0);
+                golden::IntMatrix block(outs, rows);
+                for (size_t o = 0; o < outs; ++o)
+                    for (size_t i = 0; i < rows; ++i) block.at(o, i) = weights.at(c0 + o, r0 + i);
+                pe.program(block);
+                for (size_t v = 0; v < inputs.size(); ++v) {
+                    const std::vector<uint32_t> xb(inputs[v].begin() + static_cast<long>(r0),
+                                                   inputs[v].begin() + static_cast<long>(r0 + rows));
+                    uint64_t cycles = 0;
+                    const auto y = pe.run(xb, out.report.counters, &cycles);
+                    for (size_t o = 0; o < outs; ++o) out.report.outputs[v][c0 + o] += y[o];
+                    vector_cycles[v] = std::max(vector_cycles[v], cycles);  // blocks are parallel PEs
+                    out.simulated_cycles += cycles;
+                }
+            }
+        }
+        for (uint64_t c : vector_cycles) out.cycles += c;
+        sc_core::sc_stop();
+    }
+};
+
+}  // namespace
+
+CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tech, const golden::IntMatrix& weights,
+                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+    CycleRun run;
+    const golden::BitSlicedLayer layout(hw, golden::IntMatrix(1, 1));
+    run.report.counters = layout.make_counters();
+    const bool tracing = !trace_prefix.empty();
+    Verilated::traceEverOn(tracing);
+    CycleSystem system("system", hw, tech, weights, inputs, run);
+    sc_core::sc_trace_file* tf = nullptr;
+    std::unique_ptr<VerilatedVcdSc> vcd;
+    if (tracing) {
+        tf = sc_core::sc_create_vcd_trace_file((trace_prefix + "_sc").c_str());
+        system.pe.trace(tf);
+    }
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    if (tracing) {
+        vcd = std::make_unique<VerilatedVcdSc>();
+        system.pe.adcs[0].trace(vcd.get(), 99);
+        vcd->open((trace_prefix + "_rtl.vcd").c_str());
+    }
+    sc_core::sc_start();
+    for (SarAdcRtl& adc : system.pe.adcs) adc.final();
+    if (vcd) vcd->close();
+    if (tf) sc_core::sc_close_vcd_trace_file(tf);
+    run.clock_period_ns = tech.sar_bit_time_ns;
+    run.report.energy = golden::energy_of(run.report.counters, hw, tech);
+    run.report.latency_ns = static_cast<double>(run.cycles) * tech.sar_bit_time_ns;
+    return run;
+}
+
+}  // namespace bitcim

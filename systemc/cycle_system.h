@@ -1,0 +1,28 @@
+// The cycle-level system behind `bitcim mvm --level cycle`: a clock at the SAR
+// bit rate, a CyclePe, and a sequencer that runs every block of a layer through
+// it (blocks are parallel PEs in hardware; the PE is reused in simulation).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hw_config.h"
+#include "int_matrix.h"
+#include "mvm_report.h"
+#include "technology.h"
+
+namespace bitcim {
+
+struct CycleRun {
+    golden::MvmReport report;  ///< latency_ns: per vector the slowest block's cycles, summed
+    uint64_t cycles = 0;       ///< the same in clock cycles
+    uint64_t simulated_cycles = 0;  ///< clock cycles the simulation ran (all blocks in turn)
+    double clock_period_ns = 0;
+};
+
+/// Elaborates and runs once per process. With `trace_prefix`, writes
+/// PREFIX_sc.vcd (PE and every ADC's ports) and PREFIX_rtl.vcd (ADC 0's RTL).
+CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tech, const golden::IntMatrix& weights,
+                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix);
+
+}  // namespace bitcim
