@@ -35,7 +35,7 @@ int sc_main(int argc, char* argv[]) {
     bitcim::configure_systemc_reporting();
     constexpr uint64_t kCycles = 1'000'000;
     const auto t0 = std::chrono::steady_clock::now();
-    const auto states = bitcim::run_lfsr_rtl({{{32, 0xA3000000, 0x1}, kCycles}}, "");
+    const auto states = bitcim::run_lfsr_rtl({{{32, 0xA3000000, 0x1}, kCycles, 0}}, "");
     g_rtl_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     g_rtl_cycles = states.size();
 

@@ -44,7 +44,7 @@ void run(const LfsrOptions& opt) {
     if (opt.level == "golden") {
         states = golden::lfsr_sequence(params, opt.count);
     } else {
-        states = run_lfsr_rtl({{params, opt.count}}, opt.trace, &waves);
+        for (const LfsrStep& s : run_lfsr_rtl({{params, opt.count, 0}}, opt.trace, &waves)) states.push_back(s.state);
     }
     for (uint32_t s : states) std::printf("0x%X\n", s);
     if (!waves.systemc_vcd.empty())

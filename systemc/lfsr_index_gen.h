@@ -16,8 +16,11 @@ public:
     sc_core::sc_in<uint32_t> seed;
     sc_core::sc_in<uint32_t> taps;
     sc_core::sc_in<bool> en;
+    sc_core::sc_in<uint32_t> n;
     sc_core::sc_out<uint32_t> state;
     sc_core::sc_out<uint32_t> taps_out;
+    sc_core::sc_out<uint32_t> index;
+    sc_core::sc_out<bool> index_valid;
 
     /// The state after reset, as the RTL's ResetSeed parameter.
     static constexpr uint32_t kResetSeed = 1;
@@ -28,6 +31,7 @@ public:
 
 private:
     void on_clock();
+    void derive_index();
 
     uint32_t m_state = kResetSeed;
     uint32_t m_taps = 0;

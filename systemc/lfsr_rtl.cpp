@@ -17,8 +17,8 @@ const sc_core::sc_time kStandaloneClockPeriod(1, sc_core::SC_NS);
 
 LfsrRtl::LfsrRtl(const sc_core::sc_module_name& name)
     : sc_module(name),
-      clk("clk"), rst("rst"), load("load"), seed("seed"), taps("taps"), en("en"),
-      state("state"), taps_out("taps_out"),
+      clk("clk"), rst("rst"), load("load"), seed("seed"), taps("taps"), en("en"), n("n"),
+      state("state"), taps_out("taps_out"), index("index"), index_valid("index_valid"),
       m_rtl(std::make_unique<Vlfsr_index_gen>("lfsr_index_gen")) {
     m_rtl->clk_i(clk);
     m_rtl->rst_i(rst);
@@ -26,8 +26,11 @@ LfsrRtl::LfsrRtl(const sc_core::sc_module_name& name)
     m_rtl->seed_i(seed);
     m_rtl->taps_i(taps);
     m_rtl->en_i(en);
+    m_rtl->n_i(n);
     m_rtl->state_o(state);
     m_rtl->taps_o(taps_out);
+    m_rtl->index_o(index);
+    m_rtl->index_valid_o(index_valid);
 }
 
 LfsrRtl::~LfsrRtl() = default;
@@ -46,16 +49,22 @@ LfsrRtlDriver::LfsrRtlDriver(const sc_core::sc_module_name& name, sc_core::sc_ti
     rtl.seed(seed);
     rtl.taps(taps);
     rtl.en(en);
+    rtl.n(n);
     rtl.state(state);
     rtl.taps_out(taps_out);
+    rtl.index(index);
+    rtl.index_valid(index_valid);
     model.clk(clk);
     model.rst(rst);
     model.load(load);
     model.seed(seed);
     model.taps(taps);
     model.en(en);
+    model.n(n);
     model.state(model_state);
     model.taps_out(model_taps_out);
+    model.index(model_index);
+    model.index_valid(model_index_valid);
     SC_HAS_PROCESS(LfsrRtlDriver);
     SC_THREAD(run);
 }
@@ -67,7 +76,10 @@ void LfsrRtlDriver::trace(sc_core::sc_trace_file* tf) const {
     sc_core::sc_trace(tf, seed, seed.name());
     sc_core::sc_trace(tf, taps, taps.name());
     sc_core::sc_trace(tf, en, en.name());
+    sc_core::sc_trace(tf, n, n.name());
     sc_core::sc_trace(tf, state, state.name());
+    sc_core::sc_trace(tf, index, index.name());
+    sc_core::sc_trace(tf, index_valid, index_valid.name());
     sc_core::sc_trace(tf, model_state, model_state.name());
 }
 
@@ -87,14 +99,16 @@ void LfsrRtlDriver::run() {
         const LfsrJob& job = m_jobs[j];
         seed.write(job.params.seed);
         taps.write(job.params.taps);
+        n.write(job.n);
         load.write(true);
         tick();
         load.write(false);
         en.write(true);
         for (uint64_t s = 0; s < job.count; ++s) {
             tick();
-            m_model_mismatches += model_state.read() != state.read();
-            m_on_step(j, s, state.read());
+            m_model_mismatches += model_state.read() != state.read() || model_index.read() != index.read() ||
+                                  model_index_valid.read() != index_valid.read();
+            m_on_step(j, s, {state.read(), index.read(), index_valid.read()});
         }
         en.write(false);
     }
@@ -102,15 +116,15 @@ void LfsrRtlDriver::run() {
     sc_core::sc_stop();
 }
 
-std::vector<uint32_t> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
+std::vector<LfsrStep> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
                                    LfsrWaveforms* waveforms) {
     for (const LfsrJob& job : jobs) golden::validate(job.params);
     const bool tracing = !vcd_prefix.empty();
     Verilated::traceEverOn(tracing);
 
-    std::vector<uint32_t> states;
+    std::vector<LfsrStep> states;
     LfsrRtlDriver driver("lfsr", kStandaloneClockPeriod, jobs,
-                         [&states](size_t, uint64_t, uint32_t s) { states.push_back(s); });
+                         [&states](size_t, uint64_t, const LfsrStep& s) { states.push_back(s); });
 
     sc_core::sc_trace_file* sc_vcd = nullptr;
     std::unique_ptr<VerilatedVcdSc> rtl_vcd;

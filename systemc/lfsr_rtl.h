@@ -27,8 +27,11 @@ public:
     sc_core::sc_in<uint32_t> seed;
     sc_core::sc_in<uint32_t> taps;
     sc_core::sc_in<bool> en;
+    sc_core::sc_in<uint32_t> n;
     sc_core::sc_out<uint32_t> state;
     sc_core::sc_out<uint32_t> taps_out;
+    sc_core::sc_out<uint32_t> index;
+    sc_core::sc_out<bool> index_valid;
 
     explicit LfsrRtl(const sc_core::sc_module_name& name);
     ~LfsrRtl() override;
@@ -44,10 +47,19 @@ private:
     std::unique_ptr<Vlfsr_index_gen> m_rtl;
 };
 
-/// One run of the LFSR: load `params`, then `count` steps.
+/// One run of the LFSR: load `params`, then `count` steps; `n` positions for the
+/// index output (0: none).
 struct LfsrJob {
     golden::LfsrParams params;
     uint64_t count = 0;
+    uint32_t n = 0;
+};
+
+/// What the index generator shows after one step.
+struct LfsrStep {
+    uint32_t state;
+    uint32_t index;
+    bool index_valid;
 };
 
 /// Drives an LfsrRtl through a list of jobs, one clock per step, and reports the
@@ -55,7 +67,7 @@ struct LfsrJob {
 /// holds reset when `reset_before` is set, then loads seed and taps.
 class LfsrRtlDriver : public sc_core::sc_module {
 public:
-    using StepCallback = std::function<void(size_t job, uint64_t step, uint32_t state)>;
+    using StepCallback = std::function<void(size_t job, uint64_t step, const LfsrStep& out)>;
 
     sc_core::sc_clock clk;
     sc_core::sc_signal<bool> rst{"rst"};
@@ -63,10 +75,15 @@ public:
     sc_core::sc_signal<uint32_t> seed{"seed"};
     sc_core::sc_signal<uint32_t> taps{"taps"};
     sc_core::sc_signal<bool> en{"en"};
+    sc_core::sc_signal<uint32_t> n{"n"};
     sc_core::sc_signal<uint32_t> state{"state"};
     sc_core::sc_signal<uint32_t> taps_out{"taps_out"};
+    sc_core::sc_signal<uint32_t> index{"index"};
+    sc_core::sc_signal<bool> index_valid{"index_valid"};
     sc_core::sc_signal<uint32_t> model_state{"model_state"};
     sc_core::sc_signal<uint32_t> model_taps_out{"model_taps_out"};
+    sc_core::sc_signal<uint32_t> model_index{"model_index"};
+    sc_core::sc_signal<bool> model_index_valid{"model_index_valid"};
     LfsrRtl rtl{"rtl"};
     /// The behavioural model on the same inputs, compared with the RTL every step.
     LfsrIndexGen model{"model"};
@@ -98,11 +115,11 @@ struct LfsrWaveforms {
     uint64_t model_mismatches = 0;  ///< behavioural model vs RTL, over the whole run
 };
 
-/// Elaborates a driver, runs every job to completion and returns the states
-/// after each step of each job, in order. With a non-empty `vcd_prefix` writes
+/// Elaborates a driver, runs every job to completion and returns what the
+/// generator showed after each step of each job, in order. With a non-empty `vcd_prefix` writes
 /// `<prefix>_sc.vcd` and `<prefix>_rtl.vcd`. SystemC elaborates once per process:
 /// call this at most once.
-std::vector<uint32_t> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
+std::vector<LfsrStep> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
                                    LfsrWaveforms* waveforms = nullptr);
 
 }  // namespace bitcim

@@ -56,15 +56,12 @@ std::vector<uint32_t> lfsr_indices(const LfsrParams& params, uint32_t n, uint32_
     if (count > n)
         throw InputError("lfsr_indices: cannot choose " + std::to_string(count) + " of " + std::to_string(n) +
                          " positions");
-    unsigned bits = 1;
-    while (bits < 32 && (uint64_t{1} << bits) < n) ++bits;
-    const uint32_t mask = bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
     Lfsr lfsr(params);
     std::vector<uint32_t> taken;
     std::vector<bool> seen(n, false);
     const uint64_t limit = width_limit(params.width);
     for (uint64_t step = 0; step < limit && taken.size() < count; ++step) {
-        const uint32_t idx = lfsr.step() & mask;
+        const uint32_t idx = lfsr_index_candidate(lfsr.step(), n);
         if (idx < n && !seen[idx]) {
             seen[idx] = true;
             taken.push_back(idx);

@@ -43,6 +43,14 @@ std::vector<uint32_t> lfsr_sequence(const LfsrParams& params, uint64_t count);
 /// Steps until the state returns to the seed; 0 if it does not within 2^width steps.
 uint64_t lfsr_period(const LfsrParams& params);
 
+/// The candidate index of a state for n positions: its low b bits, b the fewest
+/// bits that number n positions (at least 1). Taken if below n and new.
+constexpr uint32_t lfsr_index_candidate(uint32_t state, uint32_t n) {
+    uint32_t mask = 1;
+    while (n > 1 && mask < n - 1) mask = (mask << 1) | 1;
+    return state & mask;
+}
+
 /// The index-derivation rule (models/bitcim/lfsr.py `lfsr_indices` is its twin):
 /// walk the states; each state's low b bits (b = bits to number n positions) are
 /// a candidate, taken if below n and not taken before; stop after `count`.
