@@ -11,6 +11,15 @@ from typing import Iterator, List
 LFSR_MIN_WIDTH = 2
 LFSR_MAX_WIDTH = 32
 
+# Maximal-length tap masks for the right-shifting Galois form, by width (each
+# checked to have period 2^w - 1: widths <= 20 in the tests, 21..32 once by brute force).
+PRIMITIVE_TAPS = {
+    2: 0x3, 3: 0x6, 4: 0xC, 5: 0x14, 6: 0x30, 7: 0x60, 8: 0xB8, 9: 0x110, 10: 0x240, 11: 0x500,
+    12: 0xE08, 13: 0x1C80, 14: 0x3802, 15: 0x6000, 16: 0xB400, 17: 0x12000, 18: 0x20400, 19: 0x72000,
+    20: 0x90000, 21: 0x140000, 22: 0x300000, 23: 0x420000, 24: 0xE10000, 25: 0x1200000, 26: 0x2000023,
+    27: 0x4000013, 28: 0x9000000, 29: 0x14000000, 30: 0x20000029, 31: 0x48000000, 32: 0x80200003,
+}
+
 
 def lfsr_next(state: int, taps: int) -> int:
     """One step, shifting right: next = (s >> 1) ^ (s[0] ? taps : 0)."""
@@ -61,6 +70,15 @@ def lfsr_period(params: LfsrParams) -> int:
         if n >= (1 << params.width):
             return 0
     return 0  # unreachable: the generator is infinite
+
+
+def lfsr_for_positions(n: int, seed: int = 1, min_width: int = 16) -> LfsrParams:
+    """A maximal-length LFSR wide enough to index n positions with lfsr_indices:
+    one bit wider than the index, so every candidate value occurs in one period."""
+    width = max(min_width, max(1, (n - 1).bit_length()) + 1)
+    if width > LFSR_MAX_WIDTH:
+        raise ValueError(f"lfsr: {n} positions need more than a {LFSR_MAX_WIDTH}-bit LFSR")
+    return LfsrParams(width, PRIMITIVE_TAPS[width], (seed - 1) % ((1 << width) - 1) + 1)
 
 
 def lfsr_indices(params: LfsrParams, n: int, count: int) -> List[int]:

@@ -25,7 +25,7 @@ from . import pruning, slicing, zoo
 from .data import FASHION_MNIST_DIR, load_idx_dataset
 from .export import export
 from .layers import quant_layers
-from .lfsr import LfsrParams
+from .lfsr import lfsr_for_positions
 
 METHODS = ("none", "l1", "bitslice-l1", "bitslice-l1-ste", "pruned", "lfsr-prune", "twofold", "xbar-prune")
 DEFAULT_ALPHA = {"l1": 2e-5, "bitslice-l1": 2e-6, "bitslice-l1-ste": 2e-6, "twofold": 1e-3}
@@ -57,7 +57,8 @@ class Trainer:
             self.model.load_state_dict(state["model"] if "model" in state else state)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr)
         self.alpha = args.alpha if args.alpha is not None else DEFAULT_ALPHA.get(args.method, 0.0)
-        self.lfsr = LfsrParams(16, 0xB400, args.seed % 65535 + 1)
+        largest = max(layer.weight.numel() for _, layer in quant_layers(self.model))
+        self.lfsr = lfsr_for_positions(largest, seed=args.seed + 1)
         self.prune_masks: Dict[str, torch.Tensor] = {}
         self.column_maps: Dict[str, torch.Tensor] = {}
         self.history: List[dict] = []

@@ -49,3 +49,17 @@ def test_indices_refuse_impossible_requests():
         lfsr_indices(LfsrParams(16, 0xB400, 1), 10, 11)
     with pytest.raises(ValueError, match="reached only"):
         lfsr_indices(LfsrParams(4, 0xC, 1), 100, 20)
+
+
+def test_primitive_taps_table_is_maximal_up_to_20_bits():
+    from bitcim.lfsr import PRIMITIVE_TAPS
+    for width in range(2, 17):
+        assert lfsr_period(LfsrParams(width, PRIMITIVE_TAPS[width], 1)) == (1 << width) - 1, width
+
+
+def test_lfsr_for_positions_reaches_every_index():
+    from bitcim.lfsr import lfsr_for_positions, lfsr_indices
+    params = lfsr_for_positions(784 * 256, seed=3)
+    assert params.width == 19
+    chosen = lfsr_indices(params, 784 * 256, 784 * 256 // 2)
+    assert len(set(chosen)) == 784 * 256 // 2
