@@ -1,11 +1,8 @@
 #include "cycle_system.h"
 
 #include <algorithm>
-#include <memory>
 
-#include <verilated.h>
-#include <verilated_vcd_sc.h>
-
+#include "dual_vcd.h"
 #include "energy.h"
 #include "pe.h"
 #include "pe_cycle.h"
@@ -64,25 +61,13 @@ CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tec
     CycleRun run;
     const golden::BitSlicedLayer layout(hw, golden::IntMatrix(1, 1));
     run.report.counters = layout.make_counters();
-    const bool tracing = !trace_prefix.empty();
-    Verilated::traceEverOn(tracing);
+    DualVcd vcd(trace_prefix);
     CycleSystem system("system", hw, tech, weights, inputs, run);
-    sc_core::sc_trace_file* tf = nullptr;
-    std::unique_ptr<VerilatedVcdSc> vcd;
-    if (tracing) {
-        tf = sc_core::sc_create_vcd_trace_file((trace_prefix + "_sc").c_str());
-        system.pe.trace(tf);
-    }
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    if (tracing) {
-        vcd = std::make_unique<VerilatedVcdSc>();
-        system.pe.adcs[0].trace(vcd.get(), 99);
-        vcd->open((trace_prefix + "_rtl.vcd").c_str());
-    }
+    if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
+    vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
     sc_core::sc_start();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();
-    if (vcd) vcd->close();
-    if (tf) sc_core::sc_close_vcd_trace_file(tf);
+    vcd.close();
     run.clock_period_ns = tech.sar_bit_time_ns;
     run.report.energy = golden::energy_of(run.report.counters, hw, tech);
     run.report.latency_ns = static_cast<double>(run.cycles) * tech.sar_bit_time_ns;

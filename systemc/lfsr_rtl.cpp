@@ -6,6 +6,7 @@
 #include <verilated_vcd_sc.h>
 
 #include "Vlfsr_index_gen.h"
+#include "dual_vcd.h"
 
 namespace bitcim {
 
@@ -119,33 +120,16 @@ void LfsrRtlDriver::run() {
 std::vector<LfsrStep> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::string& vcd_prefix,
                                    LfsrWaveforms* waveforms) {
     for (const LfsrJob& job : jobs) golden::validate(job.params);
-    const bool tracing = !vcd_prefix.empty();
-    Verilated::traceEverOn(tracing);
-
+    DualVcd vcd(vcd_prefix);
     std::vector<LfsrStep> states;
     LfsrRtlDriver driver("lfsr", kStandaloneClockPeriod, jobs,
                          [&states](size_t, uint64_t, const LfsrStep& s) { states.push_back(s); });
-
-    sc_core::sc_trace_file* sc_vcd = nullptr;
-    std::unique_ptr<VerilatedVcdSc> rtl_vcd;
-    if (tracing) {
-        sc_vcd = sc_core::sc_create_vcd_trace_file((vcd_prefix + "_sc").c_str());
-        driver.trace(sc_vcd);
-    }
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    if (tracing) {
-        rtl_vcd = std::make_unique<VerilatedVcdSc>();
-        driver.rtl.trace(rtl_vcd.get(), 99);
-        rtl_vcd->open((vcd_prefix + "_rtl.vcd").c_str());
-    }
+    if (vcd.enabled()) driver.trace(vcd.systemc_file());
+    vcd.start([&driver](VerilatedVcdSc* rtl) { driver.rtl.trace(rtl, kRtlTraceLevels); });
     sc_core::sc_start();
     driver.rtl.final();
-    if (rtl_vcd) rtl_vcd->close();
-    if (sc_vcd) sc_core::sc_close_vcd_trace_file(sc_vcd);
-    if (waveforms) {
-        if (tracing) *waveforms = {vcd_prefix + "_sc.vcd", vcd_prefix + "_rtl.vcd", 0};
-        waveforms->model_mismatches = driver.model_mismatches();
-    }
+    vcd.close();
+    if (waveforms) *waveforms = {vcd.systemc_path(), vcd.rtl_path(), driver.model_mismatches()};
     return states;
 }
 

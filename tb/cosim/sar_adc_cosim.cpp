@@ -3,13 +3,12 @@
 // past saturation; the cycle count of each conversion is checked too.
 // Usage: sar_adc_cosim [VCD_PREFIX]
 #include <cstdio>
-#include <memory>
 #include <string>
 
 #include <systemc>
-#include <verilated_vcd_sc.h>
 
 #include "adc.h"
+#include "dual_vcd.h"
 #include "reporting.h"
 #include "sar_adc_rtl.h"
 
@@ -87,25 +86,13 @@ struct Bench : sc_core::sc_module {
 
 int sc_main(int argc, char* argv[]) {
     bitcim::configure_systemc_reporting();
-    const std::string prefix = argc > 1 ? argv[1] : "";
-    Verilated::traceEverOn(!prefix.empty());
+    bitcim::DualVcd vcd(argc > 1 ? argv[1] : "");
     Bench bench("bench");
-    sc_core::sc_trace_file* tf = nullptr;
-    std::unique_ptr<VerilatedVcdSc> vcd;
-    if (!prefix.empty()) {
-        tf = sc_core::sc_create_vcd_trace_file((prefix + "_sc").c_str());
-        bench.adc.trace(tf);
-    }
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    if (!prefix.empty()) {
-        vcd = std::make_unique<VerilatedVcdSc>();
-        bench.adc.trace(vcd.get(), 99);
-        vcd->open((prefix + "_rtl.vcd").c_str());
-    }
+    if (vcd.enabled()) bench.adc.trace(vcd.systemc_file());
+    vcd.start([&bench](VerilatedVcdSc* rtl) { bench.adc.trace(rtl, bitcim::kRtlTraceLevels); });
     sc_core::sc_start();
     bench.adc.final();
-    if (vcd) vcd->close();
-    if (tf) sc_core::sc_close_vcd_trace_file(tf);
+    vcd.close();
     std::printf("sar_adc_cosim: %lu conversions checked against the golden transfer, %lu mismatches\n",
                 bench.conversions, bench.failures);
     return bench.failures == 0 ? 0 : 1;
