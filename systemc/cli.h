@@ -12,5 +12,6 @@ void add_lfsr_command(CLI::App& app);
 void add_mvm_command(CLI::App& app);
 void add_regmap_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace bitcim::cli

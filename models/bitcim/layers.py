@@ -44,6 +44,31 @@ def quantize_weight(w: torch.Tensor, fmt: str, bits: int) -> Tuple[torch.Tensor,
     return _StraightThrough.apply(w, q), ints, step
 
 
+def input_integers(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
+    """A layer's input integers: clamp(floor(x / scale + 1/2), 0, 2^bits - 1), in float64."""
+    return torch.floor(x.detach().double() / scale + 0.5).clamp(0, (1 << bits) - 1).to(torch.int64)
+
+
+def rescale_accumulator(acc: torch.Tensor, step: float, scale: float, bias: Optional[torch.Tensor]) -> torch.Tensor:
+    """Real outputs from a crossbar accumulator, float64: acc * (step * scale) + bias."""
+    y = acc.double() * (step * scale)
+    return y + bias.detach().double() if bias is not None else y
+
+
+def conv_on_crossbars(x_int: torch.Tensor, w_int: torch.Tensor, kernel: Tuple[int, int], stride: Tuple[int, int],
+                      padding: Tuple[int, int], hw: HwConfig) -> torch.Tensor:
+    """Convolution accumulators through im2col on the crossbars: int64 [N, C_out, H', W']."""
+    n, _, h, w = x_int.shape
+    kh, kw = kernel
+    oh = (h + 2 * padding[0] - kh) // stride[0] + 1
+    ow = (w + 2 * padding[1] - kw) // stride[1] + 1
+    # rows in (channel, kernel row, kernel column) order, as the golden model's im2col
+    cols = F.unfold(x_int.double(), (kh, kw), padding=padding, stride=stride)
+    patches = cols.transpose(1, 2).reshape(-1, cols.shape[1]).round().to(torch.int64)
+    acc = crossbar_mvm(w_int.reshape(w_int.shape[0], -1), patches, hw).output
+    return acc.reshape(n, oh * ow, -1).transpose(1, 2).reshape(n, -1, oh, ow)
+
+
 class ActQuant(nn.Module):
     """Unsigned activation quantizer: x_int = clamp(floor(x / scale + 1/2), 0, 2^a - 1).
 
@@ -71,7 +96,7 @@ class ActQuant(nn.Module):
             self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
         s = self.scale
         top = (1 << self.bits) - 1
-        ints = torch.floor(x.detach().double() / s + 0.5).clamp(0, top).to(torch.int64)
+        ints = input_integers(x, s, self.bits)
         q = (ints.double() * s).to(x.dtype)
         # Straight through inside the range, zero gradient where the input clips.
         inside = ((x >= 0) & (x <= top * s)).to(x.dtype)
@@ -105,11 +130,6 @@ class _QuantMixin:
                              f"{hw.input_bits}-bit inputs) does not match the layer")
         return hw
 
-    def _rescale(self, acc: torch.Tensor, step: float) -> torch.Tensor:
-        """Real outputs from the crossbar accumulator, in float64: acc * step * input scale + bias."""
-        y = acc.double() * (step * self.act_quant.scale)
-        return y + self.bias.detach().double() if self.bias is not None else y
-
     def quant_repr(self) -> str:
         return f"weight={self.weight_format}{self.weight_bits}/{self.sign}, hardware={'on' if self.hardware else 'off'}"
 
@@ -129,7 +149,8 @@ class QuantLinear(nn.Linear, _QuantMixin):
         if self.hardware is None:
             return F.linear(xq, wq, self.bias)
         acc = crossbar_mvm(w_int, x_int.reshape(-1, self.in_features), self._check_hardware()).output
-        return self._rescale(acc, step).to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+        y = rescale_accumulator(acc, step, self.act_quant.scale, self.bias)
+        return y.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + ", " + self.quant_repr()
@@ -149,16 +170,11 @@ class QuantConv2d(nn.Conv2d, _QuantMixin):
         wq, w_int, step = self.quantized_weight()
         if self.hardware is None:
             return self._conv_forward(xq, wq, self.bias)
-        n, _, h, w = x.shape
-        kh, kw = self.kernel_size
-        oh = (h + 2 * self.padding[0] - kh) // self.stride[0] + 1
-        ow = (w + 2 * self.padding[1] - kw) // self.stride[1] + 1
-        # im2col: rows in (channel, kernel row, kernel column) order, as the golden model's.
-        cols = F.unfold(x_int.double(), (kh, kw), padding=self.padding, stride=self.stride)
-        patches = cols.transpose(1, 2).reshape(-1, cols.shape[1]).round().to(torch.int64)
-        acc = crossbar_mvm(w_int.reshape(self.out_channels, -1), patches, self._check_hardware()).output
-        y = self._rescale(acc, step)
-        return y.reshape(n, oh * ow, self.out_channels).transpose(1, 2).reshape(n, self.out_channels, oh, ow).to(x.dtype)
+        acc = conv_on_crossbars(x_int, w_int, self.kernel_size, self.stride, self.padding, self._check_hardware())
+        y = rescale_accumulator(acc, step, self.act_quant.scale, None)
+        if self.bias is not None:
+            y = y + self.bias.detach().double().view(1, -1, 1, 1)
+        return y.to(x.dtype)
 
     def extra_repr(self) -> str:
         return super().extra_repr() + ", " + self.quant_repr()

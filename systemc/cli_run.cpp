@@ -1,0 +1,141 @@
+// `bitcim run`: a trained network from a weight file over a data set through the
+// model: accuracy, energy by component and layer, latency, ADC saturations.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "energy.h"
+#include "errors.h"
+#include "hw_config.h"
+#include "idx.h"
+#include "network.h"
+#include "technology.h"
+#include "weight_file.h"
+
+namespace bitcim::cli {
+
+namespace {
+
+struct RunOptions {
+    std::string weights;
+    std::string dataset = "fashion-mnist";
+    std::string data_dir = "/usr/share/datasets/fashion-mnist";
+    std::string split = "test";
+    std::string config;
+    std::string technology;
+    std::string level = "golden";
+    size_t limit = 0;
+    bool json = false;
+};
+
+// A progress line on stderr every couple of seconds: done/total, rate, ETA.
+class Progress {
+public:
+    explicit Progress(size_t total) : m_total(total), m_start(Clock::now()), m_last(m_start) {}
+    void update(size_t done) {
+        const auto now = Clock::now();
+        if (done != m_total && now - m_last < std::chrono::seconds(2)) return;
+        m_last = now;
+        const double s = std::chrono::duration<double>(now - m_start).count();
+        const double rate = done / std::max(s, 1e-9);
+        std::fprintf(stderr, "\rrun: %zu/%zu images, %.1f images/s, ETA %.0f s   ", done, m_total, rate,
+                     (m_total - done) / std::max(rate, 1e-9));
+        if (done == m_total) std::fprintf(stderr, "\n");
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    size_t m_total;
+    Clock::time_point m_start, m_last;
+};
+
+void run(const RunOptions& opt) {
+    const golden::HwConfig base = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
+                                                     : golden::load_hw_config(opt.config);
+    const golden::Technology tech =
+        opt.technology.empty() ? golden::default_technology() : golden::load_technology(opt.technology);
+    const golden::WeightFile file = golden::WeightFile::load(opt.weights);
+    const golden::Network net(file, base, tech);
+    const golden::Dataset data = golden::load_idx_dataset(opt.data_dir, opt.split);
+    size_t per_image = 1;
+    for (unsigned d : net.input_shape()) per_image *= d;
+    if (size_t{data.rows} * data.cols != per_image)
+        throw InputError(opt.data_dir + ": images are " + std::to_string(data.rows) + "x" + std::to_string(data.cols) +
+                         ", the network expects " + std::to_string(per_image) + " pixels");
+    const size_t n = opt.limit ? std::min<size_t>(opt.limit, data.count) : data.count;
+
+    auto stats = net.make_stats();
+    std::vector<int> predictions;
+    size_t correct = 0;
+    Progress progress(n);
+    for (size_t i = 0; i < n; ++i) {
+        const std::vector<uint8_t> img(data.pixels.begin() + static_cast<long>(i * per_image),
+                                       data.pixels.begin() + static_cast<long>((i + 1) * per_image));
+        const auto logits = net.infer(img, stats);
+        const int pred = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        predictions.push_back(pred);
+        correct += pred == data.labels[i];
+        progress.update(i + 1);
+    }
+
+    golden::EnergyReport total;
+    nlohmann::json layers = nlohmann::json::array();
+    double latency = 0;
+    for (size_t li = 0; li < stats.size(); ++li) {
+        const auto e = golden::energy_of(stats[li].counters, net.layer(li).config(), tech);
+        total += e;
+        latency += stats[li].latency_ns;
+        layers.push_back({{"name", stats[li].name},
+                          {"energy_pj", golden::to_json(e)},
+                          {"latency_ns", stats[li].latency_ns},
+                          {"adc_conversions", stats[li].counters.adc_conversions},
+                          {"adc_saturations", stats[li].counters.adc_saturations},
+                          {"crossbars", net.layer(li).mapping().crossbars}});
+    }
+    const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    if (opt.json) {
+        nlohmann::json j = {{"weights", opt.weights}, {"level", opt.level}, {"images", n}, {"accuracy", accuracy},
+                            {"energy_pj", golden::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
+                            {"predictions", predictions}, {"config", golden::to_json(base)}};
+        std::cout << j.dump(1) << "\n";
+        return;
+    }
+    std::printf("%s on %zu %s %s images (%s level): accuracy %.2f%%\n", opt.weights.c_str(), n, opt.dataset.c_str(),
+                opt.split.c_str(), opt.level.c_str(), 100.0 * accuracy);
+    std::printf("energy per image: %.1f nJ (cells %.1f, ADC %.1f, shift-add %.1f); latency per image %.2f us\n",
+                total.total_pj() / n / 1e3, total.cells_pj / n / 1e3, total.adc_pj / n / 1e3,
+                total.shift_add_pj / n / 1e3, latency / n / 1e3);
+    std::printf("%-8s %12s %10s  %s\n", "layer", "energy/img nJ", "crossbars", "ADC saturations (MSB..LSB)");
+    for (const auto& l : layers) {
+        std::string sat;
+        for (uint64_t v : l["adc_saturations"]) sat += (sat.empty() ? "" : "/") + std::to_string(v);
+        std::printf("%-8s %12.2f %10u  %s\n", l["name"].get<std::string>().c_str(),
+                    l["energy_pj"]["total"].get<double>() / n / 1e3, l["crossbars"].get<unsigned>(), sat.c_str());
+    }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+    auto opt = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Run a trained network (weight file) over a data set through the model");
+    cmd->add_option("--weights", opt->weights, "weight file (weights/FORMAT.md)")->required();
+    cmd->add_option("--dataset", opt->dataset, "data set name")->check(CLI::IsMember({"fashion-mnist", "idx"}))
+        ->capture_default_str();
+    cmd->add_option("--data-dir", opt->data_dir, "directory of idx files")->capture_default_str();
+    cmd->add_option("--split", opt->split, "train or test")->check(CLI::IsMember({"train", "test"}))->capture_default_str();
+    cmd->add_option("--limit", opt->limit, "first N images only");
+    cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
+    cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
+    cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden"}))->capture_default_str();
+    cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
+    cmd->callback([opt]() { run(*opt); });
+}
+
+}  // namespace bitcim::cli

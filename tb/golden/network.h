@@ -1,0 +1,56 @@
+// A whole network from a weight file on the golden model: per layer the
+// crossbar MVM (im2col for convolutions), then the digital periphery's
+// rescale (acc * weight_step * input_scale + bias, float32 result), activation,
+// pooling, and requantization of the next layer's input. The same steps, in the
+// same floating-point order, as models/bitcim/evaluate.py.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crossbar_layer.h"
+#include "hw_config.h"
+#include "weight_file.h"
+
+namespace bitcim::golden {
+
+/// Event counts of one layer over every image run through it.
+struct LayerStats {
+    std::string name;
+    MvmCounters counters;
+    double latency_ns = 0;
+};
+
+class Network {
+public:
+    /// `base` gives the crossbar geometry and ADCs; each layer's weight bits, sign,
+    /// input bits and the file's cell bits override it. Throws InputError if a
+    /// layer does not fit the configuration or the shapes do not chain.
+    Network(const WeightFile& file, const HwConfig& base, const Technology& tech);
+
+    size_t layers() const { return m_layers.size(); }
+    const std::vector<unsigned>& input_shape() const { return m_input_shape; }
+    /// Logits for one image of raw 8-bit pixels (input_shape elements); adds events to `stats`.
+    std::vector<float> infer(const std::vector<uint8_t>& pixels, std::vector<LayerStats>& stats) const;
+    std::vector<LayerStats> make_stats() const;
+    const BitSlicedLayer& layer(size_t i) const { return *m_layers[i].xbar; }
+
+private:
+    struct Layer {
+        LayerDesc desc;
+        std::unique_ptr<BitSlicedLayer> xbar;
+        std::vector<double> bias;
+        unsigned in_c = 0, in_h = 0, in_w = 0;  ///< input shape (conv)
+        double latency_per_mvm_ns = 0;
+    };
+
+    std::vector<Layer> m_layers;
+    std::vector<unsigned> m_input_shape;
+};
+
+/// The input integer of a layer: clamp(floor(x / scale + 1/2), 0, 2^bits - 1).
+uint32_t quantize_input(float x, double scale, unsigned bits);
+
+}  // namespace bitcim::golden

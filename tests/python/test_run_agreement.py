@@ -1,0 +1,40 @@
+"""`bitcim run` (C++ golden) and bitcim.evaluate (Python) agree image for image."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import torch
+
+from bitcim.data import FASHION_MNIST_DIR, load_idx_dataset
+from bitcim.evaluate import predict
+
+WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
+
+
+@pytest.mark.parametrize("name,limit,cfg", [
+    ("mlp_bitsparse", 300, {}),
+    ("mlp_bitsparse", 300, {"adc_bits": [1, 3, 3, 3]}),
+    ("mlp_bitsparse", 200, {"adc_bits": [2, 4, 4, 4], "parallel_rows": 32, "adc_mode": "scaled"}),
+    ("lenet5_bitsparse", 60, {"adc_bits": [3, 6, 6, 6], "parallel_rows": 16}),
+])
+def test_cpp_run_matches_python_prediction_for_prediction(bitcim_bin, tmp_path, name, limit, cfg):
+    (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+    res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / f"{name}.safetensors"), "--limit",
+                          str(limit), "--config", str(tmp_path / "cfg.json"), "--json"],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    cpp = json.loads(res.stdout)
+    x, y = load_idx_dataset(FASHION_MNIST_DIR, "test")
+    py = predict(WEIGHTS / f"{name}.safetensors", x[:limit], cfg)
+    mismatches = sum(a != b for a, b in zip(cpp["predictions"], py))
+    assert mismatches == 0
+    assert cpp["accuracy"] == pytest.approx(sum(int(p == t) for p, t in zip(py, y[:limit].tolist())) / limit)
+
+
+def test_run_refuses_a_corrupt_weight_file(bitcim_bin, tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes((WEIGHTS / "mlp_bitsparse.safetensors").read_bytes()[:1000])
+    res = subprocess.run([str(bitcim_bin), "run", "--weights", str(bad), "--limit", "5"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2 and "truncated" in res.stderr
