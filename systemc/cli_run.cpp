@@ -16,11 +16,15 @@
 #include "idx.h"
 #include "network.h"
 #include "technology.h"
+#include "tlm_network.h"
 #include "weight_file.h"
 
 namespace bitcim::cli {
 
 namespace {
+
+// Images per batch: the progress granularity, and per layer one TLM programming.
+constexpr size_t kBatchImages = 100;
 
 struct RunOptions {
     std::string weights;
@@ -70,18 +74,37 @@ void run(const RunOptions& opt) {
                          ", the network expects " + std::to_string(per_image) + " pixels");
     const size_t n = opt.limit ? std::min<size_t>(opt.limit, data.count) : data.count;
 
-    auto stats = net.make_stats();
+    std::vector<std::vector<uint8_t>> images;
+    for (size_t i = 0; i < n; ++i)
+        images.emplace_back(data.pixels.begin() + static_cast<long>(i * per_image),
+                            data.pixels.begin() + static_cast<long>((i + 1) * per_image));
+    Progress progress(n);
+    std::vector<golden::LayerStats> stats;
+    std::vector<std::vector<float>> logits;
+    nlohmann::json area;
+    if (opt.level == "golden") {
+        stats = net.make_stats();
+        for (size_t i = 0; i < n; i += kBatchImages) {
+            const std::vector<std::vector<uint8_t>> batch(images.begin() + static_cast<long>(i),
+                                                          images.begin() + static_cast<long>(std::min(n, i + kBatchImages)));
+            const auto out = net.infer_batch(batch, net.golden_backend(), stats);
+            logits.insert(logits.end(), out.begin(), out.end());
+            progress.update(logits.size());
+        }
+    } else {
+        TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages,
+                                            [&progress](size_t done) { progress.update(done); });
+        stats = std::move(run.stats);
+        logits = std::move(run.logits);
+        area = {{"crossbars", run.area.crossbars}, {"adc", run.area.adc}, {"shift_add", run.area.shift_add},
+                {"buffers", run.area.buffers}, {"total", run.area.total()}};
+    }
     std::vector<int> predictions;
     size_t correct = 0;
-    Progress progress(n);
     for (size_t i = 0; i < n; ++i) {
-        const std::vector<uint8_t> img(data.pixels.begin() + static_cast<long>(i * per_image),
-                                       data.pixels.begin() + static_cast<long>((i + 1) * per_image));
-        const auto logits = net.infer(img, stats);
-        const int pred = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        const int pred = static_cast<int>(std::max_element(logits[i].begin(), logits[i].end()) - logits[i].begin());
         predictions.push_back(pred);
         correct += pred == data.labels[i];
-        progress.update(i + 1);
     }
 
     golden::EnergyReport total;
@@ -103,6 +126,7 @@ void run(const RunOptions& opt) {
         nlohmann::json j = {{"weights", opt.weights}, {"level", opt.level}, {"images", n}, {"accuracy", accuracy},
                             {"energy_pj", golden::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
                             {"predictions", predictions}, {"config", golden::to_json(base)}};
+        if (!area.is_null()) j["area_mm2"] = area;
         std::cout << j.dump(1) << "\n";
         return;
     }
@@ -133,7 +157,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--limit", opt->limit, "first N images only");
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
-    cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden"}))->capture_default_str();
+    cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden", "tlm"}))->capture_default_str();
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
     cmd->callback([opt]() { run(*opt); });
 }

@@ -15,6 +15,29 @@ uint32_t quantize_input(float x, double scale, unsigned bits) {
     return static_cast<uint32_t>(std::min(std::max(q, 0.0), top));
 }
 
+namespace {
+
+std::vector<float> pool(const std::vector<float>& in, unsigned channels, unsigned h, unsigned w, const LayerDesc& L) {
+    const unsigned k = L.pool_kernel, s = L.pool_stride;
+    const unsigned ph = (h - k) / s + 1, pw = (w - k) / s + 1;
+    const bool max = L.pool == "max";
+    std::vector<float> out(size_t{channels} * ph * pw);
+    for (unsigned ch = 0; ch < channels; ++ch)
+        for (unsigned y = 0; y < ph; ++y)
+            for (unsigned x = 0; x < pw; ++x) {
+                float m = max ? -INFINITY : 0.0f;
+                for (unsigned dy = 0; dy < k; ++dy)
+                    for (unsigned dx = 0; dx < k; ++dx) {
+                        const float v = in[(size_t{ch} * h + y * s + dy) * w + x * s + dx];
+                        m = max ? std::max(m, v) : m + v;
+                    }
+                out[(size_t{ch} * ph + y) * pw + x] = max ? m : m / static_cast<float>(k * k);
+            }
+    return out;
+}
+
+}  // namespace
+
 Network::Network(const WeightFile& file, const HwConfig& base, const Technology& tech) {
     const NetworkDesc& net = file.network();
     m_input_shape = net.input_shape;
@@ -53,7 +76,8 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
             h = (h - L.pool_kernel) / L.pool_stride + 1;
             w = (w - L.pool_kernel) / L.pool_stride + 1;
         }
-        layer.xbar = std::make_unique<BitSlicedLayer>(cfg, file.layer_weights(L), where);
+        layer.weights = file.layer_weights(L);
+        layer.xbar = std::make_unique<BitSlicedLayer>(cfg, layer.weights, where);
         if (!L.bias.empty()) layer.bias = file.floats(L.bias);
         layer.latency_per_mvm_ns = layer.xbar->latency_ns(tech);
         m_layers.push_back(std::move(layer));
@@ -66,64 +90,70 @@ std::vector<LayerStats> Network::make_stats() const {
     return stats;
 }
 
+MvmBackend Network::golden_backend() const {
+    return [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, LayerStats& stats) {
+        const Layer& l = m_layers[li];
+        std::vector<std::vector<int64_t>> out;
+        out.reserve(inputs.size());
+        for (const auto& x : inputs) out.push_back(l.xbar->run(x, stats.counters));
+        stats.latency_ns += l.latency_per_mvm_ns * static_cast<double>(inputs.size());
+        return out;
+    };
+}
+
 std::vector<float> Network::infer(const std::vector<uint8_t>& pixels, std::vector<LayerStats>& stats) const {
+    return infer_batch({pixels}, golden_backend(), stats).front();
+}
+
+std::vector<std::vector<float>> Network::infer_batch(const std::vector<std::vector<uint8_t>>& images,
+                                                     const MvmBackend& mvm, std::vector<LayerStats>& stats) const {
     size_t expected = 1;
     for (unsigned d : m_input_shape) expected *= d;
-    if (pixels.size() != expected)
-        throw InputError("image has " + std::to_string(pixels.size()) + " pixels, the network expects " +
-                         std::to_string(expected));
     // The first layer sees pixel / 255 in float32, as the training data loader makes it.
-    std::vector<float> act(pixels.size());
-    for (size_t i = 0; i < pixels.size(); ++i) act[i] = static_cast<float>(pixels[i]) / 255.0f;
+    std::vector<std::vector<float>> acts;
+    for (const auto& pixels : images) {
+        if (pixels.size() != expected)
+            throw InputError("image has " + std::to_string(pixels.size()) + " pixels, the network expects " +
+                             std::to_string(expected));
+        std::vector<float> a(pixels.size());
+        for (size_t i = 0; i < pixels.size(); ++i) a[i] = static_cast<float>(pixels[i]) / 255.0f;
+        acts.push_back(std::move(a));
+    }
     for (size_t li = 0; li < m_layers.size(); ++li) {
         const Layer& l = m_layers[li];
         const LayerDesc& L = l.desc;
-        std::vector<uint32_t> x(act.size());
-        for (size_t i = 0; i < act.size(); ++i) x[i] = quantize_input(act[i], L.input_scale, L.input_bits);
-        const double rescale = L.weight_step * L.input_scale;
-        auto to_real = [&](int64_t acc, size_t out) {
-            const double y = static_cast<double>(acc) * rescale + (l.bias.empty() ? 0.0 : l.bias[out]);
-            const float f = static_cast<float>(y);
-            return L.activation == "relu" ? std::max(f, 0.0f) : f;
-        };
-        std::vector<float> out;
-        unsigned oc = 0, oh = 1, ow = 1;
-        if (L.kind == "linear") {
-            const auto acc = l.xbar->run(x, stats[li].counters);
-            stats[li].latency_ns += l.latency_per_mvm_ns;
-            for (size_t o = 0; o < acc.size(); ++o) out.push_back(to_real(acc[o], o));
-            oc = static_cast<unsigned>(acc.size());
-        } else {
-            const ConvGeometry g{l.in_c, l.in_h, l.in_w, L.kernel_h, L.kernel_w, L.stride, L.padding};
-            const auto patches = im2col(x, g);
-            oc = L.out_channels, oh = g.out_h(), ow = g.out_w();
-            out.assign(size_t{oc} * oh * ow, 0.0f);
-            for (size_t p = 0; p < patches.size(); ++p) {
-                const auto acc = l.xbar->run(patches[p], stats[li].counters);
-                for (unsigned o = 0; o < oc; ++o) out[o * patches.size() + p] = to_real(acc[o], o);
+        const bool conv = L.kind == "conv2d";
+        const ConvGeometry g{l.in_c, l.in_h, l.in_w, L.kernel_h, L.kernel_w, L.stride, L.padding};
+        const size_t positions = conv ? size_t{g.out_h()} * g.out_w() : 1;
+        // Every crossbar input vector of the batch: one per image (linear) or per output position (conv).
+        std::vector<std::vector<uint32_t>> vectors;
+        for (const auto& act : acts) {
+            std::vector<uint32_t> x(act.size());
+            for (size_t i = 0; i < act.size(); ++i) x[i] = quantize_input(act[i], L.input_scale, L.input_bits);
+            if (conv) {
+                for (auto& p : im2col(x, g)) vectors.push_back(std::move(p));
+            } else {
+                vectors.push_back(std::move(x));
             }
-            stats[li].latency_ns += l.latency_per_mvm_ns * static_cast<double>(patches.size());
         }
-        if (!L.pool.empty()) {
-            const unsigned k = L.pool_kernel, s = L.pool_stride;
-            const unsigned ph = (oh - k) / s + 1, pw = (ow - k) / s + 1;
-            std::vector<float> pooled(size_t{oc} * ph * pw);
-            for (unsigned ch = 0; ch < oc; ++ch)
-                for (unsigned y = 0; y < ph; ++y)
-                    for (unsigned xx = 0; xx < pw; ++xx) {
-                        float m = L.pool == "max" ? -INFINITY : 0.0f;
-                        for (unsigned dy = 0; dy < k; ++dy)
-                            for (unsigned dx = 0; dx < k; ++dx) {
-                                const float v = out[(size_t{ch} * oh + y * s + dy) * ow + xx * s + dx];
-                                m = L.pool == "max" ? std::max(m, v) : m + v;
-                            }
-                        pooled[(size_t{ch} * ph + y) * pw + xx] = L.pool == "max" ? m : m / static_cast<float>(k * k);
-                    }
-            out = std::move(pooled);
+        const auto acc = mvm(li, vectors, stats[li]);
+        const double rescale = L.weight_step * L.input_scale;
+        const unsigned oc = conv ? L.out_channels : L.out_features;
+        const unsigned oh = conv ? g.out_h() : 1, ow = conv ? g.out_w() : 1;
+        for (size_t img = 0; img < acts.size(); ++img) {
+            std::vector<float> out(size_t{oc} * positions);
+            for (size_t p = 0; p < positions; ++p)
+                for (unsigned o = 0; o < oc; ++o) {
+                    const double y = static_cast<double>(acc[img * positions + p][o]) * rescale +
+                                     (l.bias.empty() ? 0.0 : l.bias[o]);
+                    const float f = static_cast<float>(y);
+                    out[o * positions + p] = L.activation == "relu" ? std::max(f, 0.0f) : f;
+                }
+            if (!L.pool.empty()) out = pool(out, oc, oh, ow, L);
+            acts[img] = std::move(out);
         }
-        act = std::move(out);
     }
-    return act;
+    return acts;
 }
 
 }  // namespace bitcim::golden

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,11 @@ struct LayerStats {
     double latency_ns = 0;
 };
 
+/// Computes one layer's crossbar accumulators for a batch of input vectors and
+/// adds the events and time to `stats`: the golden kernel, or a chip over TLM.
+using MvmBackend = std::function<std::vector<std::vector<int64_t>>(
+    size_t layer, const std::vector<std::vector<uint32_t>>& inputs, LayerStats& stats)>;
+
 class Network {
 public:
     /// `base` gives the crossbar geometry and ADCs; each layer's weight bits, sign,
@@ -34,12 +40,21 @@ public:
     const std::vector<unsigned>& input_shape() const { return m_input_shape; }
     /// Logits for one image of raw 8-bit pixels (input_shape elements); adds events to `stats`.
     std::vector<float> infer(const std::vector<uint8_t>& pixels, std::vector<LayerStats>& stats) const;
+    /// Logits for a batch of images, layer by layer, the MVMs done by `mvm`.
+    std::vector<std::vector<float>> infer_batch(const std::vector<std::vector<uint8_t>>& images,
+                                                const MvmBackend& mvm, std::vector<LayerStats>& stats) const;
+    /// The golden kernels as a backend.
+    MvmBackend golden_backend() const;
+    const LayerDesc& desc(size_t i) const { return m_layers[i].desc; }
+    /// Layer i's weights as mapped: rows = outputs, columns = crossbar rows.
+    const IntMatrix& weights(size_t i) const { return m_layers[i].weights; }
     std::vector<LayerStats> make_stats() const;
     const BitSlicedLayer& layer(size_t i) const { return *m_layers[i].xbar; }
 
 private:
     struct Layer {
         LayerDesc desc;
+        IntMatrix weights;
         std::unique_ptr<BitSlicedLayer> xbar;
         std::vector<double> bias;
         unsigned in_c = 0, in_h = 0, in_w = 0;  ///< input shape (conv)

@@ -38,3 +38,22 @@ def test_run_refuses_a_corrupt_weight_file(bitcim_bin, tmp_path):
     res = subprocess.run([str(bitcim_bin), "run", "--weights", str(bad), "--limit", "5"], capture_output=True,
                          text=True, timeout=60)
     assert res.returncode == 2 and "truncated" in res.stderr
+
+
+@pytest.mark.parametrize("name,cfg", [("lenet5_bitsparse", {"adc_bits": [2, 4, 4, 4], "parallel_rows": 32}),
+                                      ("mlp_bitsparse", {"adc_bits": [1, 3, 3, 3]})])
+def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
+    (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+    reports = {}
+    for level in ("golden", "tlm"):
+        res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / f"{name}.safetensors"), "--limit",
+                              "120", "--config", str(tmp_path / "cfg.json"), "--level", level, "--json"],
+                             capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr
+        reports[level] = json.loads(res.stdout)
+    g, t = reports["golden"], reports["tlm"]
+    assert t["predictions"] == g["predictions"]
+    for lg, lt in zip(g["layers"], t["layers"]):
+        assert lt["adc_saturations"] == lg["adc_saturations"] and lt["adc_conversions"] == lg["adc_conversions"]
+        assert lt["energy_pj"]["total"] == pytest.approx(lg["energy_pj"]["total"], rel=1e-12)
+    assert t["area_mm2"]["total"] > 0 and t["latency_ns"] > 0

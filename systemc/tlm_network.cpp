@@ -1,0 +1,67 @@
+#include "tlm_network.h"
+
+#include <algorithm>
+
+#include "errors.h"
+#include "regmap.h"
+
+namespace bitcim {
+
+namespace {
+constexpr size_t kVectorsPerRun = 4096;  // input vectors per START: sizes the chip's buffers
+}  // namespace
+
+TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
+                              const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
+                              size_t batch_images, const std::function<void(size_t)>& progress) {
+    size_t max_rows = 1, max_outputs = 1;
+    for (size_t li = 0; li < net.layers(); ++li) {
+        const golden::HwConfig& c = net.layer(li).config();
+        if (c.weight_bits != chip_hw.weight_bits || c.sign != chip_hw.sign || c.input_bits != chip_hw.input_bits ||
+            c.cell_bits != chip_hw.cell_bits)
+            throw InputError("tlm: layer \"" + net.desc(li).name +
+                             "\" has another number format than the first; one chip per format is not modelled yet");
+        max_rows = std::max(max_rows, net.layer(li).inputs());
+        max_outputs = std::max(max_outputs, net.layer(li).outputs());
+    }
+    set_global_quantum();
+    TlmNetworkRun run;
+    run.stats = net.make_stats();
+    TlmSystem* system_ptr = nullptr;
+    TlmSystem system("system", chip_params_for(chip_hw, max_rows, max_outputs, kVectorsPerRun), tech,
+                     [&](HostInitiator& host) {
+        const Chip& chip = system_ptr->chip;
+        auto backend = [&](size_t li, const std::vector<std::vector<uint32_t>>& inputs, golden::LayerStats& stats) {
+            const golden::BitSlicedLayer& layer = net.layer(li);
+            host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
+            if (host.program_layer(net.weights(li), static_cast<uint32_t>(li)) != regmap::ERR_NONE)
+                throw InputError("tlm: the chip refused layer \"" + net.desc(li).name + "\"");
+            std::vector<std::vector<int64_t>> out, part;
+            for (size_t i = 0; i < inputs.size(); i += kVectorsPerRun) {
+                const std::vector<std::vector<uint32_t>> chunk(
+                    inputs.begin() + static_cast<long>(i),
+                    inputs.begin() + static_cast<long>(std::min(inputs.size(), i + kVectorsPerRun)));
+                if (host.run_batch(chunk, layer.outputs(), part) != regmap::ERR_NONE)
+                    throw InputError("tlm: the chip refused inputs of layer \"" + net.desc(li).name + "\"");
+                out.insert(out.end(), part.begin(), part.end());
+            }
+            stats.counters.add(chip.counters());
+            stats.latency_ns += chip.busy_time().to_seconds() * 1e9;
+            return out;
+        };
+        for (size_t i = 0; i < images.size(); i += batch_images) {
+            const std::vector<std::vector<uint8_t>> batch(
+                images.begin() + static_cast<long>(i),
+                images.begin() + static_cast<long>(std::min(images.size(), i + batch_images)));
+            auto logits = net.infer_batch(batch, backend, run.stats);
+            run.logits.insert(run.logits.end(), logits.begin(), logits.end());
+            progress(run.logits.size());
+        }
+    });
+    system_ptr = &system;
+    sc_core::sc_start();
+    run.area = system.chip.area();
+    return run;
+}
+
+}  // namespace bitcim

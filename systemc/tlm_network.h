@@ -1,0 +1,29 @@
+// A whole network through the TLM chip: the host programs one layer at a time
+// and streams every input vector of a batch of images through it; the digital
+// periphery between layers (rescale, activation, pooling, requantization) is
+// golden::Network's, so results equal the golden level image for image.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "network.h"
+#include "technology.h"
+#include "tlm_system.h"
+
+namespace bitcim {
+
+struct TlmNetworkRun {
+    std::vector<std::vector<float>> logits;
+    std::vector<golden::LayerStats> stats;
+    AreaReport area;
+};
+
+/// Elaborates one chip sized for the network's largest layer; runs `images` in
+/// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
+TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
+                              const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
+                              size_t batch_images, const std::function<void(size_t)>& progress);
+
+}  // namespace bitcim
