@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "errors.h"
 #include "pe.h"
 
@@ -347,6 +349,11 @@ AreaReport Chip::area() const {
     a.buffers = static_cast<double>(m_params.input_buffer_bytes + m_params.output_buffer_bytes) *
                 m_tech.buffer_area_mm2_per_byte;
     return a;
+}
+
+nlohmann::json to_json(const AreaReport& a) {
+    return {{"crossbars", a.crossbars}, {"adc", a.adc}, {"shift_add", a.shift_add}, {"buffers", a.buffers},
+            {"total", a.total()}};
 }
 
 void Chip::trace(sc_core::sc_trace_file* tf) const {

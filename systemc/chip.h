@@ -14,6 +14,8 @@
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "crossbar_layer.h"
 #include "energy.h"
 #include "hw_config.h"
@@ -37,6 +39,9 @@ struct AreaReport {
     double crossbars = 0, adc = 0, shift_add = 0, buffers = 0;
     double total() const { return crossbars + adc + shift_add + buffers; }
 };
+
+/// {"crossbars", "adc", "shift_add", "buffers", "total"} in mm^2.
+nlohmann::json to_json(const AreaReport& a);
 
 class Chip : public sc_core::sc_module {
 public:

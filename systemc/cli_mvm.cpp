@@ -79,8 +79,7 @@ void run(const MvmOptions& opt) {
         if (run.error != regmap::ERR_NONE)
             throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
         report = run.report;
-        area = {{"crossbars", run.area.crossbars}, {"adc", run.area.adc}, {"shift_add", run.area.shift_add},
-                {"buffers", run.area.buffers}, {"total", run.area.total()}};
+        area = to_json(run.area);
         if (!opt.trace.empty()) std::cerr << "waveform: " << opt.trace << "\n";
     }
 

@@ -96,8 +96,7 @@ void run(const RunOptions& opt) {
                                             [&progress](size_t done) { progress.update(done); });
         stats = std::move(run.stats);
         logits = std::move(run.logits);
-        area = {{"crossbars", run.area.crossbars}, {"adc", run.area.adc}, {"shift_add", run.area.shift_add},
-                {"buffers", run.area.buffers}, {"total", run.area.total()}};
+        area = to_json(run.area);
     }
     std::vector<int> predictions;
     size_t correct = 0;
