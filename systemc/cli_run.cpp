@@ -35,6 +35,7 @@ struct RunOptions {
     std::string technology;
     std::string level = "golden";
     size_t limit = 0;
+    unsigned cell_bits = 0;  ///< 0: the weight file's
     bool json = false;
 };
 
@@ -65,7 +66,7 @@ void run(const RunOptions& opt) {
     const golden::Technology tech =
         opt.technology.empty() ? golden::default_technology() : golden::load_technology(opt.technology);
     const golden::WeightFile file = golden::WeightFile::load(opt.weights);
-    const golden::Network net(file, base, tech);
+    const golden::Network net(file, base, tech, opt.cell_bits);
     const golden::Dataset data = golden::load_idx_dataset(opt.data_dir, opt.split);
     size_t per_image = 1;
     for (unsigned d : net.input_shape()) per_image *= d;
@@ -157,6 +158,8 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
     cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden", "tlm"}))->capture_default_str();
+    cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
+        ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
     cmd->callback([opt]() { run(*opt); });
 }

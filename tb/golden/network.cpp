@@ -38,7 +38,7 @@ std::vector<float> pool(const std::vector<float>& in, unsigned channels, unsigne
 
 }  // namespace
 
-Network::Network(const WeightFile& file, const HwConfig& base, const Technology& tech) {
+Network::Network(const WeightFile& file, const HwConfig& base, const Technology& tech, unsigned cell_bits) {
     const NetworkDesc& net = file.network();
     m_input_shape = net.input_shape;
     // Shape of the activation flowing into each layer: C, H, W (or features, 1, 1).
@@ -52,7 +52,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
         cfg.weight_bits = L.weight_bits;
         cfg.sign = L.sign;
         cfg.input_bits = L.input_bits;
-        cfg.cell_bits = net.cell_bits;
+        cfg.cell_bits = cell_bits ? cell_bits : net.cell_bits;
         if (cfg.adc_bits.size() != cfg.num_adc_groups() && !cfg.adc_bits.empty())
             cfg.adc_bits.assign(cfg.num_adc_groups(), cfg.adc_bits.front());
         validate(cfg, "layer \"" + L.name + "\" configuration");

@@ -34,7 +34,8 @@ public:
     /// `base` gives the crossbar geometry and ADCs; each layer's weight bits, sign,
     /// input bits and the file's cell bits override it. Throws InputError if a
     /// layer does not fit the configuration or the shapes do not chain.
-    Network(const WeightFile& file, const HwConfig& base, const Technology& tech);
+    /// `cell_bits` other than 0 re-slices the same integer weights into other cells.
+    Network(const WeightFile& file, const HwConfig& base, const Technology& tech, unsigned cell_bits = 0);
 
     size_t layers() const { return m_layers.size(); }
     const std::vector<unsigned>& input_shape() const { return m_input_shape; }

@@ -1,0 +1,171 @@
+// `bitcim sweep`: `bitcim run` over the product of ADC resolutions, parallel rows,
+// crossbar sizes and cell bits, configurations in parallel processes, resumable
+// (a finished configuration's report is kept and not run again), then one CSV.
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "errors.h"
+
+namespace bitcim::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SweepOptions {
+    std::string weights;
+    std::string data_dir = "/usr/share/datasets/fashion-mnist";
+    std::string out = "sweep-out";
+    std::string level = "golden";
+    std::vector<std::string> adc_bits = {"8,8,8,8", "1,3,3,3"};
+    std::vector<unsigned> parallel_rows = {128};
+    std::vector<unsigned> xbar = {128};
+    std::vector<unsigned> cell_bits = {2};
+    size_t limit = 1000;
+    unsigned jobs = 0;
+};
+
+struct Point {
+    std::string key;
+    nlohmann::json config;
+    unsigned cell_bits;
+};
+
+std::vector<unsigned> parse_bits(const std::string& text) {
+    std::vector<unsigned> bits;
+    std::stringstream ss(text);
+    std::string tok;
+    while (std::getline(ss, tok, ',')) {
+        try {
+            size_t used = 0;
+            const unsigned long v = std::stoul(tok, &used);
+            if (used != tok.size() || v < 1 || v > 16) throw std::invalid_argument(tok);
+            bits.push_back(static_cast<unsigned>(v));
+        } catch (const std::exception&) {
+            throw InputError("sweep: --adc-bits '" + text + "' is not a comma-separated list of 1..16");
+        }
+    }
+    return bits;
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+bool finished(const fs::path& report) {
+    std::ifstream in(report);
+    if (!in) return false;
+    try {
+        return nlohmann::json::parse(in).contains("accuracy");
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void run(const SweepOptions& opt) {
+    fs::create_directories(opt.out);
+    std::vector<Point> points;
+    for (const std::string& adc : opt.adc_bits)
+        for (unsigned p : opt.parallel_rows)
+            for (unsigned x : opt.xbar)
+                for (unsigned c : opt.cell_bits) {
+                    if (p > x || x % p) throw InputError("sweep: parallel rows " + std::to_string(p) + " do not divide crossbar size " + std::to_string(x));
+                    std::vector<unsigned> bits = parse_bits(adc);
+                    std::string tag;
+                    for (unsigned b : bits) tag += std::to_string(b);
+                    points.push_back({"adc" + tag + "_p" + std::to_string(p) + "_x" + std::to_string(x) + "_c" + std::to_string(c),
+                                      {{"adc_bits", bits}, {"parallel_rows", p}, {"xbar_rows", x}, {"xbar_cols", x}}, c});
+                }
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < points.size(); ++i)
+        if (!finished(fs::path(opt.out) / (points[i].key + ".json"))) todo.push_back(i);
+    std::fprintf(stderr, "sweep: %zu configurations, %zu already done, %zu to run\n", points.size(),
+                 points.size() - todo.size(), todo.size());
+
+    const std::string self = fs::read_symlink("/proc/self/exe").string();
+    std::atomic<size_t> next{0}, done{0};
+    std::mutex report_mutex;
+    std::vector<std::string> failures;
+    auto worker = [&]() {
+        for (size_t t; (t = next++) < todo.size();) {
+            const Point& pt = points[todo[t]];
+            const fs::path cfg = fs::path(opt.out) / (pt.key + ".cfg.json");
+            const fs::path report = fs::path(opt.out) / (pt.key + ".json");
+            const fs::path partial = fs::path(opt.out) / (pt.key + ".json.partial");
+            std::ofstream(cfg) << pt.config.dump() << "\n";
+            const std::string cmd = quote(self) + " run --weights " + quote(opt.weights) + " --data-dir " +
+                                    quote(opt.data_dir) + " --limit " + std::to_string(opt.limit) + " --level " +
+                                    opt.level + " --cell-bits " + std::to_string(pt.cell_bits) + " --config " +
+                                    quote(cfg.string()) + " --json > " + quote(partial.string()) + " 2> /dev/null";
+            const int rc = std::system(cmd.c_str());
+            std::lock_guard<std::mutex> lock(report_mutex);
+            if (rc == 0) {
+                fs::rename(partial, report);  // a report exists only once complete: resumable
+            } else {
+                failures.push_back(pt.key);
+            }
+            std::fprintf(stderr, "\rsweep: %zu/%zu configurations run   ", ++done, todo.size());
+        }
+    };
+    const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (auto& th : threads) th.join();
+    if (!todo.empty()) std::fprintf(stderr, "\n");
+    if (!failures.empty()) throw InputError("sweep: " + std::to_string(failures.size()) + " configurations failed, e.g. " + failures.front() + " (run it with bitcim run to see why)");
+
+    const fs::path csv_path = fs::path(opt.out) / "sweep.csv";
+    std::ofstream csv(csv_path);
+    csv << "key,adc_bits,parallel_rows,xbar,cell_bits,images,accuracy,energy_pj_per_image,cells_pj,adc_pj,shift_add_pj,"
+           "latency_ns_per_image,saturations_per_image\n";
+    for (const Point& pt : points) {
+        std::ifstream in(fs::path(opt.out) / (pt.key + ".json"));
+        const nlohmann::json r = nlohmann::json::parse(in);
+        const double n = r["images"].get<double>();
+        uint64_t sat = 0;
+        for (const auto& l : r["layers"])
+            for (uint64_t s : l["adc_saturations"]) sat += s;
+        std::string bits;
+        for (unsigned b : pt.config["adc_bits"]) bits += (bits.empty() ? "" : "-") + std::to_string(b);
+        const auto& e = r["energy_pj"];
+        csv << pt.key << "," << bits << "," << pt.config["parallel_rows"] << "," << pt.config["xbar_rows"] << ","
+            << pt.cell_bits << "," << r["images"] << "," << r["accuracy"] << "," << e["total"].get<double>() / n << ","
+            << e["cells"].get<double>() / n << "," << e["adc"].get<double>() / n << "," << e["shift_add"].get<double>() / n
+            << "," << r["latency_ns"].get<double>() / n << "," << sat / n << "\n";
+    }
+    std::printf("sweep: %zu configurations in %s\nplots: PYTHONPATH=models /usr/bin/python3 -m bitcim.plots %s\n",
+                points.size(), csv_path.string().c_str(), opt.out.c_str());
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app) {
+    auto opt = std::make_shared<SweepOptions>();
+    CLI::App* cmd = app.add_subcommand("sweep", "Run a network over a grid of hardware configurations (parallel, resumable)");
+    cmd->add_option("--weights", opt->weights, "weight file")->required();
+    cmd->add_option("--data-dir", opt->data_dir, "directory of idx files")->capture_default_str();
+    cmd->add_option("--out", opt->out, "directory for the reports and sweep.csv")->capture_default_str();
+    cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden", "tlm"}))->capture_default_str();
+    cmd->add_option("--adc-bits", opt->adc_bits, "ADC bits per slice, MSB first, e.g. 1,3,3,3 (repeat the option)")
+        ->capture_default_str();
+    cmd->add_option("--parallel-rows", opt->parallel_rows, "rows driven at once (several allowed)")->capture_default_str();
+    cmd->add_option("--xbar", opt->xbar, "crossbar size R = C (several allowed)")->capture_default_str();
+    cmd->add_option("--cell-bits", opt->cell_bits, "bits per cell (several allowed)")
+        ->check(CLI::IsMember({1u, 2u, 4u}))->capture_default_str();
+    cmd->add_option("--limit", opt->limit, "test images per configuration")->capture_default_str();
+    cmd->add_option("--jobs", opt->jobs, "configurations at once (default: cores)");
+    cmd->callback([opt]() { run(*opt); });
+}
+
+}  // namespace bitcim::cli
