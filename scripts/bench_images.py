@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Images per second of the shipped networks through `bitcim run` at the golden and
+TLM levels, next to the same architecture's float inference in PyTorch (the speed
+reference). A benchmark, not a test: prints a table.
+
+    PYTHONPATH=models /usr/bin/python3 scripts/bench_images.py --bitcim build/bitcim
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
+from bitcim import zoo  # noqa: E402
+from bitcim.data import FASHION_MNIST_DIR, load_idx_dataset  # noqa: E402
+
+NETWORKS = {"mlp": ("weights/mlp_bitsparse.safetensors", 2000), "lenet5": ("weights/lenet5_bitsparse.safetensors", 300)}
+
+
+def time_run(bitcim: Path, weights: str, level: str, images: int) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(bitcim), "run", "--weights", weights, "--limit", str(images), "--level", level, "--json"],
+                   check=True, capture_output=True)
+    return images / (time.perf_counter() - t0)
+
+
+def time_float(name: str, images: int) -> float:
+    torch.set_num_threads(os.cpu_count() or 1)
+    model = zoo.build(name)
+    model.eval()
+    x, _ = load_idx_dataset(FASHION_MNIST_DIR, "test")
+    x = x[:images]
+    with torch.no_grad():
+        # plain float convolutions and matmuls: the layers' real weights, no quantization
+        t0 = time.perf_counter()
+        for i in range(0, images, 250):
+            h = x[i:i + 250]
+            for layer, act, pool in [(l, a, p) for _, l, a, p in model.export_plan()]:
+                h = torch.nn.functional.linear(h.flatten(1), layer.weight, layer.bias) if isinstance(layer, torch.nn.Linear) \
+                    else torch.nn.functional.conv2d(h, layer.weight, layer.bias, layer.stride, layer.padding)
+                h = torch.relu(h) if act == "relu" else h
+                h = torch.nn.functional.max_pool2d(h, pool["kernel"], pool["stride"]) if pool else h
+        return images / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bitcim", type=Path, default=Path("build/bitcim"))
+    a = p.parse_args()
+    print(f"{'network':<8} {'images':>6} {'golden img/s':>13} {'tlm img/s':>10} {'PyTorch float img/s':>20}")
+    for name, (weights, images) in NETWORKS.items():
+        g = time_run(a.bitcim, weights, "golden", images)
+        t = time_run(a.bitcim, weights, "tlm", images)
+        f = time_float(name, images)
+        print(f"{name:<8} {images:>6} {g:>13.0f} {t:>10.0f} {f:>20.0f}")
+
+
+if __name__ == "__main__":
+    main()
