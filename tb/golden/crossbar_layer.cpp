@@ -1,6 +1,7 @@
 #include "crossbar_layer.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "errors.h"
 #include "number_format.h"
@@ -11,6 +12,11 @@ namespace bitcim::golden {
 namespace {
 
 constexpr unsigned kWordBits = 64;
+// Lane-parallel sums: one 16-bit lane per input chunk, four lanes per 64-bit word.
+constexpr unsigned kLaneBits = 16;
+constexpr unsigned kLanesPerWord = 4;
+constexpr unsigned kMaxLanes = 16;
+constexpr uint64_t kLaneMax = (uint64_t{1} << kLaneBits) - 1;
 
 // With at most 8-bit weights and inputs a product fits in 16 bits and 2^15 of
 // them in an int32: the linear part then runs as a vectorizable int16 GEMV.
@@ -183,6 +189,27 @@ MvmCounters BitSlicedLayer::make_counters() const {
 void BitSlicedLayer::build_saturation_bounds() {
     const uint64_t top_level = low_mask(m_cfg.dac_bits);
     m_static_sum.assign(m_signals.size() * m_outputs * m_groups, 0);
+    m_lanes_fit = m_cfg.num_input_chunks() <= kMaxLanes;
+    for (const Signal& s : m_signals)
+        m_lanes_fit = m_lanes_fit && m_cfg.parallel_rows * top_level * low_mask(s.bit_count) <= kLaneMax;
+    m_nz_start.assign(1, 0);
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        for (size_t out = 0; out < m_outputs; ++out)
+            for (size_t g = 0; g < m_groups; ++g) {
+                const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo)];
+                for (unsigned r = 0; m_lanes_fit && r < m_cfg.parallel_rows; ++r) {
+                    uint16_t v = 0;
+                    for (unsigned j = 0; j < s.bit_count; ++j)
+                        v |= static_cast<uint16_t>(((wp[j * m_words + r / kWordBits] >> (r % kWordBits)) & 1u) << j);
+                    if (v) {
+                        m_nz_row.push_back(static_cast<uint16_t>(r));
+                        m_nz_value.push_back(v);
+                    }
+                }
+                m_nz_start.push_back(static_cast<uint32_t>(m_nz_row.size()));
+            }
+    }
     for (size_t si = 0; si < m_signals.size(); ++si) {
         const Signal& s = m_signals[si];
         for (size_t out = 0; out < m_outputs; ++out)
@@ -305,7 +332,20 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
     }
     const unsigned d = m_cfg.dac_bits;
     const unsigned chunks = m_cfg.num_input_chunks();
+    // Every chunk's level of every input, one 16-bit lane each: a cell's value times
+    // these words adds its contribution to all chunks' bitline sums at once.
+    const unsigned words = (chunks + kLanesPerWord - 1) / kLanesPerWord;
+    std::vector<uint64_t> lanes;
+    if (m_lanes_fit) {
+        lanes.assign(m_groups * m_cfg.parallel_rows * words, 0);
+        const uint32_t level_mask = static_cast<uint32_t>(low_mask(d));
+        for (size_t i = 0; i < m_inputs; ++i)
+            for (unsigned t = 0; t < chunks; ++t)
+                lanes[i * words + t / kLanesPerWord] |= uint64_t{(x[i] >> (d * t)) & level_mask}
+                                                        << (kLaneBits * (t % kLanesPerWord));
+    }
     std::vector<unsigned> risky_chunks;
+    uint64_t acc[kMaxLanes / kLanesPerWord];
     for (size_t si = 0; si < m_signals.size(); ++si) {
         const Signal& s = m_signals[si];
         const uint64_t max_code = s.adc.max_code();
@@ -317,9 +357,20 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
                 if (in.level_sum[t * m_groups + g] * max_cell > max_code) risky_chunks.push_back(t);
             if (risky_chunks.empty()) continue;
             for (size_t out = 0; out < m_outputs; ++out) {
-                if (m_static_sum[(si * m_outputs + out) * m_groups + g] <= max_code) continue;
+                const size_t key = (si * m_outputs + out) * m_groups + g;
+                if (m_static_sum[key] <= max_code) continue;
+                if (m_lanes_fit) {
+                    std::fill(acc, acc + words, 0);
+                    const uint64_t* base = &lanes[g * m_cfg.parallel_rows * words];
+                    for (uint32_t k = m_nz_start[key]; k < m_nz_start[key + 1]; ++k) {
+                        const uint64_t* lv = base + size_t{m_nz_row[k]} * words;
+                        for (unsigned w = 0; w < words; ++w) acc[w] += m_nz_value[k] * lv[w];
+                    }
+                }
                 for (unsigned t : risky_chunks) {
-                    const uint64_t sum = signal_sum(s, out, g, t, in);
+                    const uint64_t sum = m_lanes_fit
+                                             ? (acc[t / kLanesPerWord] >> (kLaneBits * (t % kLanesPerWord))) & kLaneMax
+                                             : signal_sum(s, out, g, t, in);
                     if (sum <= max_code) continue;
                     ++counters.adc_saturations[s.adc_group];
                     const int64_t lost = static_cast<int64_t>(sum - max_code) << (s.out_shift + d * t);

@@ -120,6 +120,12 @@ private:
     /// Per (signal, output, group): the bitline sum at full input on every row,
     /// the bound under which the signal can never saturate.
     std::vector<uint64_t> m_static_sum;
+    /// Non-zero cells per (signal, output, group): row within the group and value,
+    /// for clip mode's lane-parallel sums over every input chunk at once.
+    std::vector<uint32_t> m_nz_start;
+    std::vector<uint16_t> m_nz_row;
+    std::vector<uint16_t> m_nz_value;
+    bool m_lanes_fit = false;  ///< every bitline sum fits a 16-bit lane and chunks <= 16
     std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
     std::vector<uint64_t> m_cells_by_value;
     CrossbarMapping m_mapping;
