@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "crossbar_layer.h"
 #include "hw_config.h"
-#include "number_format.h"
+#include "layer_stats.h"
 #include "weight_file.h"
 
 namespace bitcim::cli {
@@ -37,15 +37,7 @@ void run(const InspectOptions& opt) {
         cfg.adc_bits.assign(cfg.num_adc_groups(), cfg.adc_bits.empty() ? 8 : cfg.adc_bits.front());
         const golden::IntMatrix w = file.layer_weights(L);
         const golden::BitSlicedLayer layer(cfg, w, opt.weights + ": layer " + L.name);
-        // Per-slice non-zero ratio, MSB first, over the stored patterns.
-        const unsigned slices = cfg.num_slices();
-        std::vector<double> nonzero(slices, 0.0);
-        for (int64_t v : w.data) {
-            const uint64_t pattern = L.sign == golden::SignMode::Twos ? golden::twos_pattern(v, L.weight_bits)
-                                                                      : static_cast<uint64_t>(v < 0 ? -v : v);
-            for (unsigned k = 0; k < slices; ++k) nonzero[slices - 1 - k] += golden::slice_of(pattern, k, cfg.cell_bits) != 0;
-        }
-        for (double& r : nonzero) r /= static_cast<double>(w.data.size());
+        const std::vector<double> nonzero = golden::slice_nonzero_ratio(w, cfg);
         out["layers"].push_back({{"name", L.name}, {"kind", L.kind}, {"rows", L.rows()}, {"outputs", L.outputs()},
                                  {"weight_format", L.weight_format}, {"weight_bits", L.weight_bits},
                                  {"crossbars", layer.mapping().crossbars}, {"slice_nonzero", nonzero}});

@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "hw_config.h"
 #include "idx.h"
+#include "layer_stats.h"
 #include "network.h"
 #include "technology.h"
 #include "tlm_network.h"
@@ -119,7 +120,9 @@ void run(const RunOptions& opt) {
                           {"latency_ns", stats[li].latency_ns},
                           {"adc_conversions", stats[li].counters.adc_conversions},
                           {"adc_saturations", stats[li].counters.adc_saturations},
-                          {"crossbars", net.layer(li).mapping().crossbars}});
+                          {"crossbars", net.layer(li).mapping().crossbars},
+                          {"slice_nonzero", golden::slice_nonzero_ratio(net.weights(li), net.layer(li).config())},
+                          {"crossbar_utilization", golden::crossbar_utilization(net.weights(li), net.layer(li).config())}});
     }
     const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
     if (opt.json) {

@@ -7,6 +7,7 @@
 #include "crossbar_layer.h"
 #include "errors.h"
 #include "hw_config.h"
+#include "layer_stats.h"
 #include "reference_mvm.h"
 #include "vectors.h"
 
@@ -291,4 +292,22 @@ TEST(CrossbarLayer, WideBitlineSumsFallBackFromLanesAndStayExact) {
         EXPECT_GT(counters.adc_saturations[0], 0u);
         expect_matches_reference(layer, c, w, x);
     }
+}
+
+TEST(LayerStats, SliceSparsityAndCrossbarUtilization) {
+    HwConfig c;
+    c.xbar_rows = 4;
+    c.xbar_cols = 4;
+    c.parallel_rows = 4;
+    IntMatrix w(2, 6);           // 2 row blocks (4 + 2 rows), 1 column block
+    w.at(0, 0) = 0b11'00'00'01;  // slices 3 and 0 non-zero, positive
+    w.at(1, 5) = -0b00'10'00'00;  // slice 2 non-zero, negative
+    const auto ratio = bitcim::golden::slice_nonzero_ratio(w, c);
+    EXPECT_EQ(ratio, (std::vector<double>{1.0 / 12, 1.0 / 12, 0.0, 1.0 / 12}));
+    const auto util = bitcim::golden::crossbar_utilization(w, c);
+    ASSERT_EQ(util.size(), 2u * 4u * 2u);  // polarities x slices x row blocks
+    double total = 0;
+    for (double u : util) total += u * 16;
+    EXPECT_DOUBLE_EQ(total, 3.0);  // three non-zero cells in all
+    EXPECT_DOUBLE_EQ(util[0], 1.0 / 16);  // positive, slice 0, first row block
 }

@@ -43,3 +43,19 @@ def test_sweep_refuses_bad_grids(bitcim_bin, tmp_path):
     res = subprocess.run([str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--parallel-rows", "100",
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "do not divide" in res.stderr
+
+
+def test_run_report_plots_utilization_and_layers(bitcim_bin, tmp_path):
+    from bitcim.plots import plot_run
+    report = tmp_path / "run.json"
+    res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS), "--limit", "20", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    report.write_text(res.stdout)
+    import json
+    for layer in json.loads(res.stdout)["layers"]:
+        assert len(layer["crossbar_utilization"]) == layer["crossbars"]
+        assert all(0 <= u <= 1 for u in layer["crossbar_utilization"])
+        assert len(layer["slice_nonzero"]) == 4
+    paths = plot_run(report)
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
