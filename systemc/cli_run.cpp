@@ -24,22 +24,6 @@ namespace bitcim::cli {
 
 namespace {
 
-// Images per batch: the progress granularity, and per layer one TLM programming.
-constexpr size_t kBatchImages = 100;
-
-struct RunOptions {
-    std::string weights;
-    std::string dataset = "fashion-mnist";
-    std::string data_dir = "/usr/share/datasets/fashion-mnist";
-    std::string split = "test";
-    std::string config;
-    std::string technology;
-    std::string level = "golden";
-    size_t limit = 0;
-    unsigned cell_bits = 0;  ///< 0: the weight file's
-    bool json = false;
-};
-
 // A progress line on stderr every couple of seconds: done/total, rate, ETA.
 class Progress {
 public:
@@ -60,6 +44,59 @@ private:
     size_t m_total;
     Clock::time_point m_start, m_last;
 };
+
+// Images per batch: the progress granularity, and per layer one TLM programming.
+constexpr size_t kBatchImages = 100;
+// The baseline's ADC resolution on every slice (ISAAC).
+constexpr unsigned kBaselineAdcBits = 8;
+
+struct RunOptions {
+    std::string weights;
+    std::string dataset = "fashion-mnist";
+    std::string data_dir = "/usr/share/datasets/fashion-mnist";
+    std::string split = "test";
+    std::string config;
+    std::string technology;
+    std::string level = "golden";
+    size_t limit = 0;
+    unsigned cell_bits = 0;  ///< 0: the weight file's
+    bool json = false;
+    bool baseline = true;
+};
+
+// The golden level over a batch of images, batch by batch: per-layer events and logits.
+std::vector<std::vector<float>> run_golden(const golden::Network& net, const std::vector<std::vector<uint8_t>>& images,
+                                           std::vector<golden::LayerStats>& stats, Progress* progress) {
+    stats = net.make_stats();
+    std::vector<std::vector<float>> logits;
+    for (size_t i = 0; i < images.size(); i += kBatchImages) {
+        const std::vector<std::vector<uint8_t>> batch(
+            images.begin() + static_cast<long>(i), images.begin() + static_cast<long>(std::min(images.size(), i + kBatchImages)));
+        const auto out = net.infer_batch(batch, net.golden_backend(), stats);
+        logits.insert(logits.end(), out.begin(), out.end());
+        if (progress) progress->update(logits.size());
+    }
+    return logits;
+}
+
+struct Totals {
+    golden::EnergyReport energy;
+    double latency_ns = 0;
+    size_t correct = 0;
+};
+
+Totals totals(const golden::Network& net, const std::vector<golden::LayerStats>& stats,
+              const std::vector<std::vector<float>>& logits, const std::vector<uint8_t>& labels,
+              const golden::Technology& tech) {
+    Totals t;
+    for (size_t li = 0; li < stats.size(); ++li) {
+        t.energy += golden::energy_of(stats[li].counters, net.layer(li).config(), tech);
+        t.latency_ns += stats[li].latency_ns;
+    }
+    for (size_t i = 0; i < logits.size(); ++i)
+        t.correct += static_cast<size_t>(std::max_element(logits[i].begin(), logits[i].end()) - logits[i].begin()) == labels[i];
+    return t;
+}
 
 void run(const RunOptions& opt) {
     const golden::HwConfig base = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
@@ -85,14 +122,7 @@ void run(const RunOptions& opt) {
     std::vector<std::vector<float>> logits;
     nlohmann::json area;
     if (opt.level == "golden") {
-        stats = net.make_stats();
-        for (size_t i = 0; i < n; i += kBatchImages) {
-            const std::vector<std::vector<uint8_t>> batch(images.begin() + static_cast<long>(i),
-                                                          images.begin() + static_cast<long>(std::min(n, i + kBatchImages)));
-            const auto out = net.infer_batch(batch, net.golden_backend(), stats);
-            logits.insert(logits.end(), out.begin(), out.end());
-            progress.update(logits.size());
-        }
+        logits = run_golden(net, images, stats, &progress);
     } else {
         TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages,
                                             [&progress](size_t done) { progress.update(done); });
@@ -125,11 +155,32 @@ void run(const RunOptions& opt) {
                           {"crossbar_utilization", golden::crossbar_utilization(net.weights(li), net.layer(li).config())}});
     }
     const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    // The ISAAC-like baseline: the same network and images, every row of a crossbar
+    // driven at once and 8-bit ADCs on every slice.
+    nlohmann::json baseline, savings;
+    if (opt.baseline && n) {
+        golden::HwConfig isaac = base;
+        isaac.adc_bits.assign(isaac.num_adc_groups(), kBaselineAdcBits);
+        isaac.adc_full_scale.clear();
+        isaac.adc_mode = golden::AdcMode::Clip;
+        isaac.parallel_rows = isaac.xbar_rows;
+        const golden::Network base_net(file, isaac, tech, opt.cell_bits);
+        std::vector<golden::LayerStats> base_stats;
+        const auto base_logits = run_golden(base_net, images, base_stats, nullptr);
+        const Totals b = totals(base_net, base_stats, base_logits, data.labels, tech);
+        baseline = {{"description", "same network and images, all crossbar rows per read, 8-bit ADCs on every slice"},
+                    {"accuracy", static_cast<double>(b.correct) / static_cast<double>(n)},
+                    {"energy_pj", golden::to_json(b.energy)}, {"latency_ns", b.latency_ns}};
+        savings = {{"energy", b.energy.total_pj() / total.total_pj()},
+                   {"adc_energy", b.energy.adc_pj / total.adc_pj},
+                   {"latency", b.latency_ns / latency}};
+    }
     if (opt.json) {
         nlohmann::json j = {{"weights", opt.weights}, {"level", opt.level}, {"images", n}, {"accuracy", accuracy},
                             {"energy_pj", golden::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
                             {"predictions", predictions}, {"config", golden::to_json(base)}};
         if (!area.is_null()) j["area_mm2"] = area;
+        if (!baseline.is_null()) j["baseline"] = baseline, j["savings"] = savings;
         std::cout << j.dump(1) << "\n";
         return;
     }
@@ -138,6 +189,11 @@ void run(const RunOptions& opt) {
     std::printf("energy per image: %.1f nJ (cells %.1f, ADC %.1f, shift-add %.1f); latency per image %.2f us\n",
                 total.total_pj() / n / 1e3, total.cells_pj / n / 1e3, total.adc_pj / n / 1e3,
                 total.shift_add_pj / n / 1e3, latency / n / 1e3);
+    if (!baseline.is_null())
+        std::printf("savings vs the 8-bit-ADC baseline (accuracy %.2f%%), baseline / this, >1 is better: "
+                    "energy %.2fx, ADC energy %.2fx, latency %.2fx\n",
+                    100.0 * baseline["accuracy"].get<double>(), savings["energy"].get<double>(),
+                    savings["adc_energy"].get<double>(), savings["latency"].get<double>());
     std::printf("%-8s %12s %10s  %s\n", "layer", "energy/img nJ", "crossbars", "ADC saturations (MSB..LSB)");
     for (const auto& l : layers) {
         std::string sat;
@@ -164,6 +220,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
         ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
+    cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
     cmd->callback([opt]() { run(*opt); });
 }
 

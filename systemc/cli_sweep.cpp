@@ -107,7 +107,7 @@ void run(const SweepOptions& opt) {
             const std::string cmd = quote(self) + " run --weights " + quote(opt.weights) + " --data-dir " +
                                     quote(opt.data_dir) + " --limit " + std::to_string(opt.limit) + " --level " +
                                     opt.level + " --cell-bits " + std::to_string(pt.cell_bits) + " --config " +
-                                    quote(cfg.string()) + " --json > " + quote(partial.string()) + " 2> /dev/null";
+                                    quote(cfg.string()) + " --no-baseline --json > " + quote(partial.string()) + " 2> /dev/null";
             const int rc = std::system(cmd.c_str());
             std::lock_guard<std::mutex> lock(report_mutex);
             if (rc == 0) {

@@ -57,3 +57,21 @@ def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
         assert lt["adc_saturations"] == lg["adc_saturations"] and lt["adc_conversions"] == lg["adc_conversions"]
         assert lt["energy_pj"]["total"] == pytest.approx(lg["energy_pj"]["total"], rel=1e-12)
     assert t["area_mm2"]["total"] > 0 and t["latency_ns"] > 0
+
+
+def test_run_reports_savings_against_the_8bit_baseline(bitcim_bin, tmp_path):
+    def report(cfg, *extra):
+        (tmp_path / "cfg.json").write_text(json.dumps(cfg))
+        res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_bitsparse.safetensors"),
+                              "--limit", "100", "--config", str(tmp_path / "cfg.json"), "--json", *extra],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)
+    same = report({"adc_bits": [8, 8, 8, 8]})
+    assert same["savings"] == {"energy": 1.0, "adc_energy": 1.0, "latency": 1.0}
+    assert same["baseline"]["accuracy"] == same["accuracy"]
+    low = report({"adc_bits": [1, 3, 3, 3], "parallel_rows": 16})
+    assert low["savings"]["adc_energy"] > 1.5  # fewer bits per conversion outweigh 8x more conversions
+    assert low["savings"]["latency"] < 1  # but 8 reads per crossbar instead of 1
+    assert low["baseline"]["energy_pj"] == same["energy_pj"]
+    assert "savings" not in report({"adc_bits": [1, 3, 3, 3]}, "--no-baseline")
