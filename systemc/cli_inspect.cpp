@@ -11,6 +11,7 @@
 #include "crossbar_layer.h"
 #include "hw_config.h"
 #include "layer_stats.h"
+#include "network.h"
 #include "weight_file.h"
 
 namespace bitcim::cli {
@@ -27,14 +28,10 @@ void run(const InspectOptions& opt) {
     const golden::WeightFile file = golden::WeightFile::load(opt.weights);
     const golden::NetworkDesc& net = file.network();
     nlohmann::json out = {{"file", opt.weights}, {"network", net.name}, {"cell_bits", net.cell_bits}};
+    const golden::HwConfig base = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
+                                                     : golden::load_hw_config(opt.config);
     for (const golden::LayerDesc& L : net.layers) {
-        golden::HwConfig cfg = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
-                                                  : golden::load_hw_config(opt.config);
-        cfg.weight_bits = L.weight_bits;
-        cfg.cell_bits = net.cell_bits;
-        cfg.sign = L.sign;
-        cfg.input_bits = L.input_bits;
-        cfg.adc_bits.assign(cfg.num_adc_groups(), cfg.adc_bits.empty() ? 8 : cfg.adc_bits.front());
+        const golden::HwConfig cfg = golden::layer_config(base, L, net.cell_bits);
         const golden::IntMatrix w = file.layer_weights(L);
         const golden::BitSlicedLayer layer(cfg, w, opt.weights + ": layer " + L.name);
         const std::vector<double> nonzero = golden::slice_nonzero_ratio(w, cfg);

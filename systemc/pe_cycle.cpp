@@ -45,12 +45,8 @@ void CyclePe::build_signals() {
     const golden::HwConfig& c = m_cfg;
     const unsigned slices = c.num_slices();
     const unsigned sets = c.sign == golden::SignMode::Differential ? 2 : 1;
-    const uint64_t top_level = (uint64_t{1} << c.dac_bits) - 1;
     auto shift_for = [&](unsigned group, unsigned bit_count) {
-        if (c.adc_mode == golden::AdcMode::Clip) return 0u;
-        const uint64_t fs = c.adc_full_scale.empty() ? c.parallel_rows * top_level * ((uint64_t{1} << bit_count) - 1)
-                                                     : c.adc_full_scale[group];
-        return golden::AdcTransfer::scaled(c.adc_bits[group], fs).lsb_shift();
+        return golden::adc_transfer(c, group, bit_count).lsb_shift();
     };
     if (c.composition == golden::Composition::Digital) {
         for (unsigned k = slices; k-- > 0;)
@@ -65,13 +61,6 @@ void CyclePe::build_signals() {
         }
     }
     if (c.sign == golden::SignMode::Twos) m_signals.push_back({{sets * slices}, c.weight_bits, true, 0, shift_for(0, 1)});
-    // ADCs: each signal's crossbar has ceil(outputs per crossbar / columns_per_adc) of them.
-    const unsigned per_xbar = static_cast<unsigned>(ceil_div(Pe::outputs_per_pe(c), c.columns_per_adc));
-    for (unsigned si = 0; si < m_signals.size(); ++si)
-        for (unsigned j = 0; j < per_xbar; ++j) {
-            m_adc_group.push_back(si);
-            m_adc_slot.push_back(j);
-        }
 }
 
 void CyclePe::program(const golden::IntMatrix& block) {

@@ -72,8 +72,6 @@ private:
     sc_core::sc_time m_period;
     std::vector<Crossbar> m_xbars;  ///< [set * slices + k], then the sign column crossbar
     std::vector<Signal> m_signals;
-    std::vector<unsigned> m_adc_group;  ///< column group (signal index) each ADC serves
-    std::vector<unsigned> m_adc_slot;   ///< its index among that group's ADCs
     size_t m_outputs = 0;
     size_t m_inputs = 0;
 };

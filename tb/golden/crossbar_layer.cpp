@@ -29,6 +29,15 @@ uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{
 
 }  // namespace
 
+AdcTransfer adc_transfer(const HwConfig& c, unsigned group, unsigned bit_count) {
+    const unsigned bits = c.adc_bits[group];
+    if (c.adc_mode == AdcMode::Clip) return AdcTransfer::clip(bits);
+    const uint64_t full_scale = c.adc_full_scale.empty()
+                                    ? c.parallel_rows * low_mask(c.dac_bits) * low_mask(bit_count)
+                                    : c.adc_full_scale[group];
+    return AdcTransfer::scaled(bits, full_scale);
+}
+
 void MvmCounters::add(const MvmCounters& o) {
     auto add_vec = [](std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
         if (a.size() < b.size()) a.resize(b.size(), 0);
@@ -62,17 +71,8 @@ void BitSlicedLayer::build_signals() {
     const HwConfig& c = m_cfg;
     const unsigned n = c.weight_bits;
     const unsigned slices = c.num_slices();
-    const uint64_t top_level = (uint64_t{1} << c.dac_bits) - 1;
-    auto adc_for = [&](unsigned group, unsigned bit_count) {
-        const unsigned bits = c.adc_bits[group];
-        if (c.adc_mode == AdcMode::Clip) return AdcTransfer::clip(bits);
-        const uint64_t full_scale = c.adc_full_scale.empty()
-                                        ? c.parallel_rows * top_level * low_mask(bit_count)
-                                        : c.adc_full_scale[group];
-        return AdcTransfer::scaled(bits, full_scale);
-    };
     auto add = [&](unsigned set, unsigned lo, unsigned count, unsigned shift, bool neg, unsigned group) {
-        m_signals.push_back({set, lo, count, shift, neg, group, adc_for(group, count)});
+        m_signals.push_back({set, lo, count, shift, neg, group, adc_transfer(c, group, count)});
     };
     if (c.composition == Composition::Digital) {
         for (unsigned k = slices; k-- > 0;) {

@@ -48,6 +48,11 @@ struct CrossbarMapping {
 
 struct Technology;
 
+/// The ADC transfer of ADC group `group` converting sums of `bit_count`-bit cell
+/// values: clip, or scaled to the calibrated full scale (default: the largest
+/// sum p * (2^d - 1) * (2^bit_count - 1)).
+AdcTransfer adc_transfer(const HwConfig& cfg, unsigned group, unsigned bit_count);
+
 class BitSlicedLayer {
 public:
     /// Maps `weights` (rows = outputs, columns = inputs, already quantized) onto

@@ -38,6 +38,18 @@ std::vector<float> pool(const std::vector<float>& in, unsigned channels, unsigne
 
 }  // namespace
 
+HwConfig layer_config(const HwConfig& base, const LayerDesc& L, unsigned cell_bits) {
+    HwConfig cfg = base;
+    cfg.weight_bits = L.weight_bits;
+    cfg.sign = L.sign;
+    cfg.input_bits = L.input_bits;
+    cfg.cell_bits = cell_bits;
+    if (cfg.adc_bits.size() != cfg.num_adc_groups())
+        cfg.adc_bits.assign(cfg.num_adc_groups(), cfg.adc_bits.empty() ? 8 : cfg.adc_bits.front());
+    validate(cfg, "layer \"" + L.name + "\" configuration");
+    return cfg;
+}
+
 Network::Network(const WeightFile& file, const HwConfig& base, const Technology& tech, unsigned cell_bits) {
     const NetworkDesc& net = file.network();
     m_input_shape = net.input_shape;
@@ -48,14 +60,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
     for (const LayerDesc& L : net.layers) {
         Layer layer;
         layer.desc = L;
-        HwConfig cfg = base;
-        cfg.weight_bits = L.weight_bits;
-        cfg.sign = L.sign;
-        cfg.input_bits = L.input_bits;
-        cfg.cell_bits = cell_bits ? cell_bits : net.cell_bits;
-        if (cfg.adc_bits.size() != cfg.num_adc_groups() && !cfg.adc_bits.empty())
-            cfg.adc_bits.assign(cfg.num_adc_groups(), cfg.adc_bits.front());
-        validate(cfg, "layer \"" + L.name + "\" configuration");
+        const HwConfig cfg = layer_config(base, L, cell_bits ? cell_bits : net.cell_bits);
         const std::string where = "layer \"" + L.name + "\"";
         if (L.kind == "conv2d") {
             if (L.in_channels != c)
@@ -99,10 +104,6 @@ MvmBackend Network::golden_backend() const {
         stats.latency_ns += l.latency_per_mvm_ns * static_cast<double>(inputs.size());
         return out;
     };
-}
-
-std::vector<float> Network::infer(const std::vector<uint8_t>& pixels, std::vector<LayerStats>& stats) const {
-    return infer_batch({pixels}, golden_backend(), stats).front();
 }
 
 std::vector<std::vector<float>> Network::infer_batch(const std::vector<std::vector<uint8_t>>& images,

@@ -39,8 +39,6 @@ public:
 
     size_t layers() const { return m_layers.size(); }
     const std::vector<unsigned>& input_shape() const { return m_input_shape; }
-    /// Logits for one image of raw 8-bit pixels (input_shape elements); adds events to `stats`.
-    std::vector<float> infer(const std::vector<uint8_t>& pixels, std::vector<LayerStats>& stats) const;
     /// Logits for a batch of images, layer by layer, the MVMs done by `mvm`.
     std::vector<std::vector<float>> infer_batch(const std::vector<std::vector<uint8_t>>& images,
                                                 const MvmBackend& mvm, std::vector<LayerStats>& stats) const;
@@ -65,6 +63,11 @@ private:
     std::vector<Layer> m_layers;
     std::vector<unsigned> m_input_shape;
 };
+
+/// A layer's crossbar configuration: `base` with the layer's weight bits, sign and
+/// input bits, and `cell_bits` (0: the file's); one ADC resolution list per ADC group
+/// (a list of the wrong length takes its first entry for every group).
+HwConfig layer_config(const HwConfig& base, const LayerDesc& layer, unsigned cell_bits);
 
 /// The input integer of a layer: clamp(floor(x / scale + 1/2), 0, 2^bits - 1).
 uint32_t quantize_input(float x, double scale, unsigned bits);
