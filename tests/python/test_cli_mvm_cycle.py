@@ -6,16 +6,14 @@ import subprocess
 import numpy as np
 import pytest
 
+from helpers import write_csv
+
 T_BIT_NS = 0.09765625  # config/technology.json sar_bit_time_ns: the cycle model's clock
 
 
 def mvm(bitcim_bin, *args):
     return subprocess.run([str(bitcim_bin), "mvm", *map(str, args)], capture_output=True, text=True, timeout=600)
 
-
-def write_csv(path, rows):
-    path.write_text("\n".join(",".join(str(int(v)) for v in row) for row in rows) + "\n")
-    return path
 
 
 def layer(tmp_path, cfg, outputs=40, inputs=70, batch=2, seed=0):

@@ -5,14 +5,12 @@ import subprocess
 import numpy as np
 import pytest
 
+from helpers import write_csv
+
 
 def mvm(bitcim_bin, *args):
     return subprocess.run([str(bitcim_bin), "mvm", *map(str, args)], capture_output=True, text=True, timeout=300)
 
-
-def write_csv(path, rows):
-    path.write_text("\n".join(",".join(str(int(v)) for v in row) for row in rows) + "\n")
-    return path
 
 
 @pytest.mark.parametrize("cfg", [
