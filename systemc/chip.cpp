@@ -55,7 +55,9 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
     m_weights.assign(size_t{pe_count()} * hw.xbar_rows * Pe::outputs_per_pe(hw) * kWeightBytes, 0);
     m_inputs.assign(m_params.input_buffer_bytes, 0);
     m_outputs.assign(m_params.output_buffer_bytes, 0);
-    m_zero_counters = layout.make_counters();
+    m_zero_counters = layout.make_counters(m_params.adc_code_histograms);
+    // Histograms grow to the run-time resolution of the runs they count.
+    for (auto& h : m_zero_counters.adc_codes) h.clear();
     m_counters = m_zero_counters;
 
     for (const RegisterSpec& spec : kRegisterTable)
@@ -250,7 +252,7 @@ uint32_t Chip::program_layer() {
                     w.at(o, i) = load_le<int16_t>(&m_weights[((c0 + o) * k + r0 + i) * kWeightBytes]);
             Pe& pe = tiles[block / m_params.pes_per_tile].pes[block % m_params.pes_per_tile];
             try {
-                pe.program(w, r0, c0, adc_bits);
+                pe.program(w, r0, c0, adc_bits, reg(LAYER_ID).value());
             } catch (const InputError&) {
                 return ERR_WEIGHT_RANGE;
             }
@@ -286,6 +288,7 @@ uint32_t Chip::run_layer() {
     golden::MvmCounters run_counters = m_zero_counters;
     std::vector<uint32_t> x(k);
     std::vector<int64_t> y(m);
+    const uint64_t epoch = (uint64_t{reg(NOISE_EPOCH_HI).value()} << 32) | reg(NOISE_EPOCH_LO).value();
     for (size_t v = 0; v < batch; ++v) {
         for (size_t i = 0; i < k; ++i) {
             x[i] = load_le<uint16_t>(&m_inputs[(v * k + i) * kInputBytes]);
@@ -296,12 +299,15 @@ uint32_t Chip::run_layer() {
         // the first vector pays all three stages, later ones the slowest.
         const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
         sc_time stage_pe = sc_core::SC_ZERO_TIME;
-        for (Tile& t : tiles) stage_pe = std::max(stage_pe, t.compute(x, y, run_counters, pe_start));
+        for (Tile& t : tiles) stage_pe = std::max(stage_pe, t.compute(x, y, run_counters, epoch + v, pe_start));
         std::memcpy(&m_outputs[v * m * kOutputBytes], y.data(), m * kOutputBytes);
         m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
         if (m_qk.need_sync()) m_qk.sync();
     }
+    run_counters.mvms = batch;  // each PE counted its partial MVMs; the chip ran `batch` vectors
     m_busy_time += m_qk.get_current_time() - run_start;
+    reg(NOISE_EPOCH_LO).set(static_cast<uint32_t>(epoch + batch));
+    reg(NOISE_EPOCH_HI).set(static_cast<uint32_t>((epoch + batch) >> 32));
     golden::HwConfig run_cfg = m_params.hw;
     run_cfg.adc_bits = adc_bits;
     m_counters.add(run_counters);

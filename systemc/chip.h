@@ -32,6 +32,8 @@ struct ChipParams {
     unsigned pes_per_tile = 8;
     uint64_t input_buffer_bytes = 1u << 20;
     uint64_t output_buffer_bytes = 4u << 20;
+    /// Count every conversion by ADC code (forms every code, so runs slower).
+    bool adc_code_histograms = false;
 };
 
 /// Area by component, mm^2.

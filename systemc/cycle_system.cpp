@@ -4,6 +4,7 @@
 
 #include "dual_vcd.h"
 #include "energy.h"
+#include "errors.h"
 #include "pe.h"
 #include "pe_cycle.h"
 
@@ -58,6 +59,9 @@ struct CycleSystem : sc_core::sc_module {
 
 CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tech, const golden::IntMatrix& weights,
                        const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+    if (hw.faults.active())
+        throw InputError("cycle level: device faults are modelled at the golden and tlm levels; drop \"faults\" "
+                         "from the configuration or use --level golden|tlm");
     CycleRun run;
     const golden::BitSlicedLayer layout(hw, golden::IntMatrix(1, 1));
     run.report.counters = layout.make_counters();

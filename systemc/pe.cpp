@@ -17,8 +17,9 @@ unsigned Pe::outputs_per_pe(const golden::HwConfig& cfg) {
 }
 
 void Pe::program(const golden::IntMatrix& block, size_t first_input, size_t first_output,
-                 const std::vector<unsigned>& adc_bits) {
+                 const std::vector<unsigned>& adc_bits, uint64_t layer) {
     m_block = block;
+    m_layer = layer;
     m_first_input = first_input;
     m_first_output = first_output;
     set_adc_bits(adc_bits);
@@ -29,14 +30,15 @@ void Pe::clear() { m_kernel.reset(); }
 void Pe::set_adc_bits(const std::vector<unsigned>& adc_bits) {
     golden::HwConfig cfg = m_cfg;
     cfg.adc_bits = adc_bits;
-    m_kernel = std::make_unique<golden::BitSlicedLayer>(cfg, m_block, name());
+    m_kernel = std::make_unique<golden::BitSlicedLayer>(cfg, m_block, name(),
+                                                        golden::FaultSite{m_layer, m_first_input, m_first_output});
 }
 
 sc_core::sc_time Pe::compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             golden::MvmCounters& counters) const {
+                             golden::MvmCounters& counters, uint64_t epoch) const {
     const std::vector<uint32_t> x_block(x.begin() + static_cast<long>(m_first_input),
                                         x.begin() + static_cast<long>(m_first_input + m_kernel->inputs()));
-    const std::vector<int64_t> partial = m_kernel->run(x_block, counters);
+    const std::vector<int64_t> partial = m_kernel->run(x_block, counters, epoch);
     for (size_t o = 0; o < partial.size(); ++o) y[m_first_output + o] += partial[o];
     return sc_core::sc_time(m_kernel->latency_ns(m_tech), sc_core::SC_NS);
 }

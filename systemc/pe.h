@@ -30,16 +30,18 @@ public:
     /// Holds `block` (rows = outputs, cols = inputs) for layer inputs starting at
     /// `first_input` and outputs at `first_output`. Throws InputError on a weight
     /// outside the format.
+    /// `layer` keys the configuration's device-fault draws, with the block's place.
     void program(const golden::IntMatrix& block, size_t first_input, size_t first_output,
-                 const std::vector<unsigned>& adc_bits);
+                 const std::vector<unsigned>& adc_bits, uint64_t layer = 0);
     void clear();
     bool programmed() const { return static_cast<bool>(m_kernel); }
     /// Re-derives the ADC transfer functions for new run-time resolutions.
     void set_adc_bits(const std::vector<unsigned>& adc_bits);
 
-    /// Adds this PE's partial outputs for layer input `x` into `y`; returns its latency.
+    /// Adds this PE's partial outputs for layer input `x` (the `epoch`-th of the
+    /// layer's noise stream) into `y`; returns its latency.
     sc_core::sc_time compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             golden::MvmCounters& counters) const;
+                             golden::MvmCounters& counters, uint64_t epoch) const;
     /// Raises `busy` after `start` (the caller's local time offset) and drops it
     /// `latency` later, so waveforms show work at its decoupled time.
     void mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency);
@@ -52,6 +54,7 @@ private:
     golden::IntMatrix m_block;
     size_t m_first_input = 0;
     size_t m_first_output = 0;
+    uint64_t m_layer = 0;
     std::unique_ptr<golden::BitSlicedLayer> m_kernel;
     /// Busy edges in time order (rise, fall, rise, ...): a queue, because a whole
     /// batch is computed ahead of the kernel's time and its edges wait here.

@@ -27,6 +27,8 @@ enum Reg : uint64_t {
     CONVERSIONS_BASE = 0x0C0,  ///< RO: conversions of ADC group k since the last clear, 64 bits at +8k
     CYCLES_LO = 0x100,         ///< RO: busy time of the last run in ns, 64 bits
     CYCLES_HI = 0x104,
+    NOISE_EPOCH_LO = 0x108,    ///< RW: noise-stream index of the next START's first vector, 64 bits
+    NOISE_EPOCH_HI = 0x10C,
 };
 
 /// The fixed registers, as the chip creates them and `bitcim regmap` prints them.
@@ -60,6 +62,10 @@ inline constexpr RegisterSpec kRegisterTable[] = {
     {"CONVERSIONS", CONVERSIONS_BASE, "ro", 0, 8, "64-bit conversion count per ADC group (lo, hi)"},
     {"BUSY_NS_LO", CYCLES_LO, "ro", 0, 0, "busy time of the runs since the last clear, ns, low word"},
     {"BUSY_NS_HI", CYCLES_HI, "ro", 0, 0, "high word"},
+    {"NOISE_EPOCH_LO", NOISE_EPOCH_LO, "rw", 0, 0,
+     "model only: index of the next START's first input vector in the layer's ADC-noise stream, low word; "
+     "advances by BATCH per run"},
+    {"NOISE_EPOCH_HI", NOISE_EPOCH_HI, "rw", 0, 0, "high word"},
 };
 
 inline constexpr unsigned kMaxAdcGroups = 16;

@@ -12,12 +12,12 @@ Tile::Tile(const sc_core::sc_module_name& name, const golden::HwConfig& cfg, con
       m_tech(tech) {}
 
 sc_core::sc_time Tile::compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                               golden::MvmCounters& counters, const sc_core::sc_time& start) {
+                               golden::MvmCounters& counters, uint64_t epoch, const sc_core::sc_time& start) {
     sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
     unsigned partials = 0;
     for (Pe& pe : pes) {
         if (!pe.programmed()) continue;
-        const sc_core::sc_time t = pe.compute(x, y, counters);
+        const sc_core::sc_time t = pe.compute(x, y, counters, epoch);
         pe.mark_busy(start, t);
         slowest = std::max(slowest, t);
         ++partials;

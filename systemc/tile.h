@@ -26,7 +26,7 @@ public:
     /// tile's latency: its slowest PE, then one accumulate per partial vector.
     /// `start` is the caller's local time offset, for the PEs' busy lines.
     sc_core::sc_time compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             golden::MvmCounters& counters, const sc_core::sc_time& start);
+                             golden::MvmCounters& counters, uint64_t epoch, const sc_core::sc_time& start);
     unsigned programmed_pes() const;
 
 private:

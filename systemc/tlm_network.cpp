@@ -36,6 +36,9 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
             host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
             if (host.program_layer(net.weights(li), static_cast<uint32_t>(li)) != regmap::ERR_NONE)
                 throw InputError("tlm: the chip refused layer \"" + net.desc(li).name + "\"");
+            // The layer's noise stream continues where its last batch ended, as golden's does.
+            host.write32(regmap::NOISE_EPOCH_LO, static_cast<uint32_t>(stats.counters.mvms));
+            host.write32(regmap::NOISE_EPOCH_HI, static_cast<uint32_t>(stats.counters.mvms >> 32));
             std::vector<std::vector<int64_t>> out, part;
             for (size_t i = 0; i < inputs.size(); i += kVectorsPerRun) {
                 const std::vector<std::vector<uint32_t>> chunk(

@@ -32,6 +32,7 @@ using golden::SignMode;
 struct Tally {
     size_t cases = 0;
     size_t failures = 0;
+    size_t faulty_differ = 0;  ///< faulty-silicon layers whose outputs differ from ideal silicon
 };
 
 size_t g_reported = 0;  // mismatch reports printed, over all configurations
@@ -60,6 +61,19 @@ std::vector<HwConfig> config_space() {
                             for (unsigned k = 0; k < c.num_adc_groups(); ++k) c.adc_bits.push_back(k == 0 ? 3 : 6);
                             out.push_back(c);
                         }
+    // The same space again on imperfect silicon: every kind of device fault at once.
+    const size_t ideal = out.size();
+    for (size_t i = 0; i < ideal; ++i) {
+        HwConfig c = out[i];
+        c.faults.seed = 77 + i;
+        c.faults.stuck_lrs_rate = 0.02;
+        c.faults.stuck_hrs_rate = 0.03;
+        for (unsigned level = 0; level < (1u << c.cell_bits); ++level)
+            c.faults.conductance_sigma.push_back(0.01 + 0.02 * level);
+        c.faults.adc_offset_sigma = 0.4;
+        c.faults.adc_noise_sigma = 0.3;
+        out.push_back(c);
+    }
     return out;
 }
 
@@ -93,12 +107,22 @@ void check_config(HostInitiator& host, const Chip& chip, const HwConfig& cfg, un
         const IntMatrix w = random_layer(cfg, rng, saturating);
         const auto xs = random_inputs(cfg, rng, w.cols, saturating);
 
-        const golden::BitSlicedLayer layer(run_cfg, w);
-        auto expected_counters = layer.make_counters();
+        // The host tags the layer n, the key of its fault draws; noise epochs restart at 0.
+        const golden::BitSlicedLayer layer(run_cfg, w, "weights", golden::FaultSite{n, 0, 0});
+        auto expected_counters = layer.make_counters(chip.params().adc_code_histograms);
         std::vector<std::vector<int64_t>> expected;
-        for (const auto& x : xs) expected.push_back(layer.run(x, expected_counters));
+        for (const auto& x : xs) expected.push_back(layer.run(x, expected_counters, expected_counters.mvms));
+        if (cfg.faults.active()) {
+            HwConfig ideal_cfg = run_cfg;
+            ideal_cfg.faults = {};
+            const golden::BitSlicedLayer ideal(ideal_cfg, w);
+            auto k = ideal.make_counters();
+            for (size_t v = 0; v < xs.size(); ++v) tally.faulty_differ += ideal.run(xs[v], k) != expected[v];
+        }
 
         host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
+        host.write32(regmap::NOISE_EPOCH_LO, 0);
+        host.write32(regmap::NOISE_EPOCH_HI, 0);
         host.set_adc_bits(run_cfg.adc_bits);
         std::vector<std::vector<int64_t>> got;
         uint32_t err = host.program_layer(w, n);
@@ -112,6 +136,8 @@ void check_config(HostInitiator& host, const Chip& chip, const HwConfig& cfg, un
         else if (k.adc_conversions != expected_counters.adc_conversions) why = "conversions differ";
         else if (k.adc_saturations != expected_counters.adc_saturations) why = "saturations differ";
         else if (k.cell_reads != expected_counters.cell_reads) why = "cell reads differ";
+        else if (k.mvms != expected_counters.mvms) why = "vector counts differ";
+        else if (k.adc_codes != expected_counters.adc_codes) why = "ADC code histograms differ";
         else if (!close(e_tlm.total_pj(), golden::energy_of(expected_counters, run_cfg, golden::default_technology()).total_pj()))
             why = "energy differs";
         if (why.empty()) continue;
@@ -133,17 +159,22 @@ int sc_main(int argc, char* argv[]) {
     std::vector<Tally> tallies(configs.size());
     for (size_t i = 0; i < configs.size(); ++i) {
         const HwConfig cfg = configs[i];
+        ChipParams params = chip_params_for(cfg, 70, 45, 3);
+        params.adc_code_histograms = i % 2 == 1;  // half the chips also count codes
         // The host's program runs after elaboration, when systems[i] exists.
         systems.push_back(std::make_unique<TlmSystem>(
-            ("system_" + std::to_string(i)).c_str(), chip_params_for(cfg, 70, 45, 3), golden::default_technology(),
+            ("system_" + std::to_string(i)).c_str(), params, golden::default_technology(),
             [cfg, cases, i, &tallies, &systems](HostInitiator& host) {
                 check_config(host, systems[i]->chip, cfg, cases, 1000 + i, tallies[i]);
             }));
     }
     sc_core::sc_start();
     Tally total;
-    for (const Tally& t : tallies) total.cases += t.cases, total.failures += t.failures;
-    std::printf("tlm_regression: %zu configurations, %zu layers compared with golden, %zu mismatches\n",
-                configs.size(), total.cases, total.failures);
-    return total.failures == 0 && total.cases == configs.size() * cases ? 0 : 1;
+    for (const Tally& t : tallies)
+        total.cases += t.cases, total.failures += t.failures, total.faulty_differ += t.faulty_differ;
+    std::printf("tlm_regression: %zu configurations, %zu layers compared with golden, %zu mismatches; "
+                "%zu faulty-silicon output vectors differ from ideal silicon\n",
+                configs.size(), total.cases, total.failures, total.faulty_differ);
+    // Faulty configurations must actually change results, or the comparison proves nothing about faults.
+    return total.failures == 0 && total.cases == configs.size() * cases && total.faulty_differ > 0 ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 // ADC code and how shift-add turns the code back into a column-sum value.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 namespace bitcim::golden {
@@ -24,6 +25,15 @@ public:
         const uint64_t rounded = m_shift ? (sum + (uint64_t{1} << (m_shift - 1))) >> m_shift : sum;
         *saturated = rounded > m_max_code;
         return *saturated ? m_max_code : static_cast<uint32_t>(rounded);
+    }
+    /// Converts an analog bitline value (column-sum units, possibly off the integer
+    /// grid or negative after device faults): the same rounding, clamped at code 0.
+    /// Equals convert() on every integer sum.
+    uint32_t convert_analog(double value, bool* saturated) const {
+        const double rounded = std::floor(std::ldexp(value, -static_cast<int>(m_shift)) + 0.5);
+        *saturated = rounded > m_max_code;
+        if (*saturated) return m_max_code;
+        return rounded > 0 ? static_cast<uint32_t>(rounded) : 0;
     }
     /// The column-sum value a code stands for, as the shift-add unit sees it.
     uint64_t value(uint32_t code) const { return uint64_t{code} << m_shift; }

@@ -1,6 +1,7 @@
 #include "crossbar_layer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 #include "errors.h"
@@ -46,13 +47,16 @@ void MvmCounters::add(const MvmCounters& o) {
     add_vec(adc_conversions, o.adc_conversions);
     add_vec(adc_saturations, o.adc_saturations);
     add_vec(cell_reads, o.cell_reads);
+    if (adc_codes.size() < o.adc_codes.size()) adc_codes.resize(o.adc_codes.size());
+    for (size_t g = 0; g < o.adc_codes.size(); ++g) add_vec(adc_codes[g], o.adc_codes[g]);
     shift_adds += o.shift_adds;
     crossbar_reads += o.crossbar_reads;
     mvms += o.mvms;
 }
 
-BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source)
-    : m_cfg(cfg), m_inputs(weights.cols), m_outputs(weights.rows) {
+BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source,
+                               const FaultSite& site)
+    : m_cfg(cfg), m_inputs(weights.cols), m_outputs(weights.rows), m_site(site) {
     validate(m_cfg, "configuration");
     if (m_inputs == 0 || m_outputs == 0) throw InputError(source + ": weight matrix is empty");
     m_groups = ceil_div(m_inputs, m_cfg.parallel_rows);
@@ -62,6 +66,12 @@ BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, co
     pack(weights, source);
     build_saturation_bounds();
     build_mapping();
+    if (m_cfg.faults.active()) {
+        if (m_site.first_input % m_cfg.parallel_rows != 0)
+            throw InputError(source + ": a block placed at input " + std::to_string(m_site.first_input) +
+                             " splits a row group of " + std::to_string(m_cfg.parallel_rows));
+        build_faults();
+    }
 }
 
 // The converted quantities per output. A two's-complement weight P - 2^n * b
@@ -72,7 +82,7 @@ void BitSlicedLayer::build_signals() {
     const unsigned n = c.weight_bits;
     const unsigned slices = c.num_slices();
     auto add = [&](unsigned set, unsigned lo, unsigned count, unsigned shift, bool neg, unsigned group) {
-        m_signals.push_back({set, lo, count, shift, neg, group, adc_transfer(c, group, count)});
+        m_signals.push_back({set, lo, count, shift, neg, group, adc_transfer(c, group, count), false});
     };
     if (c.composition == Composition::Digital) {
         for (unsigned k = slices; k-- > 0;) {
@@ -85,7 +95,10 @@ void BitSlicedLayer::build_signals() {
         add(0, 0, n, 0, false, 0);
         if (c.sign == SignMode::Differential) add(1, 0, n, 0, true, 0);
     }
-    if (c.sign == SignMode::Twos) add(0, n - 1, 1, n, true, 0);
+    if (c.sign == SignMode::Twos) {
+        add(0, n - 1, 1, n, true, 0);
+        m_signals.back().sign_column = true;
+    }
 }
 
 void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
@@ -178,12 +191,68 @@ void BitSlicedLayer::build_mapping() {
     if (c.sign == SignMode::Twos) add_group("sign", 0, 1);
 }
 
-MvmCounters BitSlicedLayer::make_counters() const {
+MvmCounters BitSlicedLayer::make_counters(bool adc_codes) const {
     MvmCounters k;
     k.adc_conversions.assign(m_cfg.num_adc_groups(), 0);
     k.adc_saturations.assign(m_cfg.num_adc_groups(), 0);
     k.cell_reads.assign(size_t{1} << m_cfg.cell_bits, 0);
+    if (adc_codes)
+        for (unsigned b : m_cfg.adc_bits) k.adc_codes.emplace_back(size_t{1} << b, 0);
     return k;
+}
+
+// Each mapped cell is drawn once, keyed by its place in the layer: the slices of a
+// signal's plane set, or the sign column. A stuck cell also reads at its stuck level.
+void BitSlicedLayer::build_faults() {
+    const HwConfig& c = m_cfg;
+    const unsigned n = c.weight_bits;
+    const unsigned slices = c.num_slices();
+    const unsigned top_level = static_cast<unsigned>(low_mask(c.cell_bits));
+    const unsigned values = top_level + 1;
+    const FaultDraws draws(c.faults, m_site.layer);
+    m_conductance.assign(m_signals.size() * m_outputs * m_inputs, 0.0f);
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        for (size_t out = 0; out < m_outputs; ++out)
+            for (size_t in = 0; in < m_inputs; ++in) {
+                const int64_t v = m_weights[out * m_inputs + in];
+                const uint64_t pattern = c.sign == SignMode::Twos ? twos_pattern(v, n)
+                                         : (v < 0) == (s.plane_set == 1) ? static_cast<uint64_t>(v < 0 ? -v : v)
+                                                                         : 0;
+                const unsigned k_lo = s.sign_column ? slices : s.bit_lo / c.cell_bits;
+                const unsigned k_hi = s.sign_column ? slices + 1 : (s.bit_lo + s.bit_count) / c.cell_bits;
+                double g = 0;
+                for (unsigned k = k_lo; k < k_hi; ++k) {
+                    const unsigned level = s.sign_column ? static_cast<unsigned>((pattern >> (n - 1)) & 1u)
+                                                         : slice_of(pattern, k, c.cell_bits);
+                    const CellKey key{s.plane_set, k, m_site.first_output + out, m_site.first_input + in};
+                    const FaultDraws::Cell cell = draws.cell(key, level, top_level);
+                    ++m_fault_counts.cells;
+                    if (cell.fault != CellFault::None) {
+                        const unsigned stuck = cell.fault == CellFault::StuckLrs ? top_level : 0;
+                        m_fault_counts.stuck_lrs += cell.fault == CellFault::StuckLrs;
+                        m_fault_counts.stuck_hrs += cell.fault == CellFault::StuckHrs;
+                        --m_row_cells[in * values + level], ++m_row_cells[in * values + stuck];
+                        --m_cells_by_value[level], ++m_cells_by_value[stuck];
+                    }
+                    g += std::ldexp(cell.conductance, static_cast<int>(c.cell_bits * (k - k_lo)));
+                }
+                m_conductance[(si * m_outputs + out) * m_inputs + in] = static_cast<float>(g);
+            }
+    }
+    m_adc_offset.assign(m_signals.size() * m_outputs * m_groups, 0.0);
+    const size_t first_group = m_site.first_input / c.parallel_rows;
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const ColumnGroup& cg = m_mapping.column_groups[si];
+        for (size_t out = 0; out < m_outputs; ++out)
+            for (size_t g = 0; g < m_groups; ++g) {
+                const uint64_t global_out = m_site.first_output + out;
+                const uint64_t row_block = (first_group + g) * c.parallel_rows / c.xbar_rows;
+                const AdcKey key{static_cast<unsigned>(si), row_block, global_out / cg.outputs_per_xbar,
+                                 (global_out % cg.outputs_per_xbar) / c.columns_per_adc};
+                m_adc_offset[(si * m_outputs + out) * m_groups + g] = draws.adc_offset_lsb(key);
+            }
+    }
 }
 
 void BitSlicedLayer::build_saturation_bounds() {
@@ -294,15 +363,22 @@ uint64_t BitSlicedLayer::signal_sum(const Signal& s, size_t out, size_t g, unsig
     return sum;
 }
 
-std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters) const {
+std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters,
+                                         uint64_t epoch) const {
     const InputPlanes in = pack_input(x);
     if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
+    if (!counters.adc_codes.empty() && counters.adc_codes.size() != m_cfg.num_adc_groups())
+        throw InputError("ADC code histograms sized for another layer");
+    for (size_t g = 0; g < counters.adc_codes.size(); ++g)  // codes of the run-time resolution must fit
+        counters.adc_codes[g].resize(std::max(counters.adc_codes[g].size(), size_t{1} << m_cfg.adc_bits[g]), 0);
     count_events(x, counters);
     std::vector<int64_t> y(m_outputs, 0);
-    if (m_cfg.adc_mode == AdcMode::Clip) {
+    if (!m_conductance.empty()) {
+        run_faulty(x, y, counters, epoch);
+    } else if (m_cfg.adc_mode == AdcMode::Clip && counters.adc_codes.empty()) {
         run_clip(x, in, y, counters);
     } else {
-        run_scaled(in, y, counters);
+        run_every(in, y, counters);
     }
     return y;
 }
@@ -381,22 +457,64 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
     }
 }
 
-void BitSlicedLayer::run_scaled(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const {
+void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const {
     const unsigned d = m_cfg.dac_bits;
     const unsigned chunks = m_cfg.num_input_chunks();
     for (size_t si = 0; si < m_signals.size(); ++si) {
         const Signal& s = m_signals[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
-                if (m_static_sum[(si * m_outputs + out) * m_groups + g] == 0) continue;  // every code is 0
+                if (m_static_sum[(si * m_outputs + out) * m_groups + g] == 0) {  // every code is 0
+                    count_code(counters, s.adc_group, 0, chunks);
+                    continue;
+                }
                 for (unsigned t = 0; t < chunks; ++t) {
                     bool saturated = false;
                     const uint32_t code = s.adc.convert(signal_sum(s, out, g, t, in), &saturated);
                     counters.adc_saturations[s.adc_group] += saturated;
+                    count_code(counters, s.adc_group, code);
                     const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
                     y[out] += s.negative ? -value : value;
                 }
             }
+    }
+}
+
+void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int64_t>& y, MvmCounters& counters,
+                                uint64_t epoch) const {
+    const HwConfig& c = m_cfg;
+    const unsigned d = c.dac_bits;
+    const unsigned chunks = c.num_input_chunks();
+    const uint32_t level_mask = static_cast<uint32_t>(low_mask(d));
+    const size_t first_group = m_site.first_input / c.parallel_rows;
+    // The driven rows of each (row group, chunk) with their input levels.
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> driven(m_groups * chunks);
+    for (size_t i = 0; i < m_inputs; ++i)
+        for (unsigned t = 0; t < chunks; ++t)
+            if (const uint32_t level = (x[i] >> (d * t)) & level_mask)
+                driven[(i / c.parallel_rows) * chunks + t].emplace_back(static_cast<uint32_t>(i), level);
+    for (size_t si = 0; si < m_signals.size(); ++si) {
+        const Signal& s = m_signals[si];
+        const double lsb = std::ldexp(1.0, static_cast<int>(s.adc.lsb_shift()));
+        for (size_t out = 0; out < m_outputs; ++out) {
+            const float* gout = &m_conductance[(si * m_outputs + out) * m_inputs];
+            for (size_t g = 0; g < m_groups; ++g) {
+                const double offset = m_adc_offset[(si * m_outputs + out) * m_groups + g];
+                for (unsigned t = 0; t < chunks; ++t) {
+                    double bitline = 0;
+                    for (const auto& [row, level] : driven[g * chunks + t]) bitline += double{gout[row]} * level;
+                    const double error = offset + FaultDraws(c.faults, m_site.layer)
+                                                      .adc_noise_lsb(static_cast<unsigned>(si), m_site.first_output + out,
+                                                                     first_group + g, t, epoch);
+                    bool saturated = false;
+                    const uint32_t code = s.adc.convert_analog(bitline + error * lsb, &saturated);
+                    counters.adc_saturations[s.adc_group] += saturated;
+                    count_code(counters, s.adc_group, code);
+                    const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
+                    y[out] += s.negative ? -value : value;
+                }
+            }
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adc.h"
+#include "device_faults.h"
 #include "hw_config.h"
 #include "int_matrix.h"
 
@@ -23,6 +24,9 @@ struct MvmCounters {
     uint64_t shift_adds = 0;      ///< one per ADC code accumulated
     uint64_t crossbar_reads = 0;  ///< activations of one row group of one crossbar
     uint64_t mvms = 0;            ///< input vectors processed
+    /// Per ADC group, conversions by output code; empty = not collected. Sized by
+    /// the caller (make_counters(true)), it makes every conversion be formed.
+    std::vector<std::vector<uint64_t>> adc_codes;
 
     void add(const MvmCounters& other);
 };
@@ -53,12 +57,21 @@ struct Technology;
 /// sum p * (2^d - 1) * (2^bit_count - 1)).
 AdcTransfer adc_transfer(const HwConfig& cfg, unsigned group, unsigned bit_count);
 
+/// Cells stuck by device faults, counted once when the layer is mapped.
+struct FaultCounts {
+    uint64_t cells = 0;  ///< mapped cells
+    uint64_t stuck_lrs = 0;
+    uint64_t stuck_hrs = 0;
+};
+
 class BitSlicedLayer {
 public:
     /// Maps `weights` (rows = outputs, columns = inputs, already quantized) onto
     /// crossbars. Throws InputError naming `source`, row and column for a weight
-    /// outside the configured format.
-    BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source = "weights");
+    /// outside the configured format. `site` places the weights in their layer,
+    /// the key of the configuration's device-fault draws.
+    BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source = "weights",
+                   const FaultSite& site = {});
 
     size_t inputs() const { return m_inputs; }
     size_t outputs() const { return m_outputs; }
@@ -67,10 +80,14 @@ public:
     /// Mapped cells by stored value (padding cells of partly used crossbars excluded).
     const std::vector<uint64_t>& cells_by_value() const { return m_cells_by_value; }
 
-    /// Counters sized for this layer, all zero.
-    MvmCounters make_counters() const;
-    /// One MVM of an input vector of unsigned `input_bits` values; adds its events to `counters`.
-    std::vector<int64_t> run(const std::vector<uint32_t>& x, MvmCounters& counters) const;
+    const FaultCounts& fault_counts() const { return m_fault_counts; }
+
+    /// Counters sized for this layer, all zero; with `adc_codes`, code histograms too.
+    MvmCounters make_counters(bool adc_codes = false) const;
+    /// One MVM of an input vector of unsigned `input_bits` values; adds its events to
+    /// `counters`. `epoch`: the vector's index in the layer's stream of inputs, the
+    /// key of its ADC noise draws.
+    std::vector<int64_t> run(const std::vector<uint32_t>& x, MvmCounters& counters, uint64_t epoch = 0) const;
     /// Time of one MVM: every input chunk reads every row group of the fullest
     /// crossbar in turn; crossbars work in parallel; ADCs convert their columns in turn.
     double latency_ns(const Technology& tech) const;
@@ -85,6 +102,7 @@ private:
         bool negative;
         unsigned adc_group;
         AdcTransfer adc;
+        bool sign_column;    ///< the two's-complement sign bit's own column
     };
 
     /// An input vector as bit-planes per row group, with the non-zero flags.
@@ -106,8 +124,18 @@ private:
     /// the clipped excess, which is looked for only where a sum could exceed the top code.
     void run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, std::vector<int64_t>& y,
                   MvmCounters& counters) const;
-    /// Scaled mode: every conversion rounds, so every sum is converted.
-    void run_scaled(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
+    /// Every sum converted (scaled mode rounds each; code histograms need each).
+    void run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
+    /// Device faults: bitline values from the drawn cell conductances, plus ADC
+    /// offset and noise, each converted.
+    void run_faulty(const std::vector<uint32_t>& x, std::vector<int64_t>& y, MvmCounters& counters,
+                    uint64_t epoch) const;
+    /// Draws every mapped cell's fault and conductance and every ADC's offset.
+    void build_faults();
+    /// Adds a conversion to the code histogram, when one is collected.
+    static void count_code(MvmCounters& counters, unsigned group, uint32_t code, uint64_t times = 1) {
+        if (!counters.adc_codes.empty()) counters.adc_codes[group][code] += times;
+    }
     size_t plane_index(unsigned set, size_t out, size_t group, unsigned bit) const {
         return (((set * m_outputs + out) * m_groups + group) * m_cfg.weight_bits + bit) * m_words;
     }
@@ -134,6 +162,12 @@ private:
     std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
     std::vector<uint64_t> m_cells_by_value;
     CrossbarMapping m_mapping;
+    FaultSite m_site;
+    FaultCounts m_fault_counts;
+    /// With device faults: per (signal, output, input) the conductance the signal's
+    /// cells present to the bitline, in units of one level step of its lowest cell.
+    std::vector<float> m_conductance;
+    std::vector<double> m_adc_offset;  ///< per (signal, output, group), in ADC LSBs
 };
 
 }  // namespace bitcim::golden

@@ -1,5 +1,6 @@
 #include "hw_config.h"
 
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -21,7 +22,11 @@ constexpr unsigned kMaxXbarDim = 4096;
 const std::set<std::string> kKeys = {
     "weight_bits", "cell_bits", "input_bits", "dac_bits", "xbar_rows", "xbar_cols",
     "parallel_rows", "columns_per_adc", "adc_bits", "adc_mode", "adc_full_scale", "sign",
-    "composition"};
+    "composition", "faults"};
+const std::set<std::string> kFaultKeys = {"seed", "stuck_lrs_rate", "stuck_hrs_rate", "conductance_sigma",
+                                          "adc_offset_sigma", "adc_noise_sigma"};
+// Sigmas beyond this many level steps or LSBs describe no device worth modelling.
+constexpr double kMaxSigma = 1024;
 
 [[noreturn]] void fail(const std::string& source, const std::string& key, const std::string& why) {
     throw InputError(source + ": \"" + key + "\" " + why);
@@ -68,7 +73,50 @@ std::vector<T> get_uint_list(const json& j, const std::string& source, const std
     return out;
 }
 
+double get_real(const json& j, const std::string& source, const std::string& key, double hi) {
+    if (!j.contains(key)) return 0;
+    const json& v = j.at(key);
+    if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 || v.get<double>() > hi)
+        fail(source, "faults." + key, "is " + v.dump() + ", must be a number in 0.." + json(hi).dump());
+    return v.get<double>();
+}
+
+DeviceFaults parse_faults(const json& j, const std::string& source) {
+    if (!j.is_object()) fail(source, "faults", "must be an object");
+    for (const auto& item : j.items())
+        if (!kFaultKeys.count(item.key())) fail(source, "faults." + item.key(), "is not a fault key");
+    DeviceFaults f;
+    if (j.contains("seed")) {
+        const json& v = j.at("seed");
+        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+            fail(source, "faults.seed", "must be a non-negative integer, got " + v.dump());
+        f.seed = v.get<uint64_t>();
+    }
+    f.stuck_lrs_rate = get_real(j, source, "stuck_lrs_rate", 1);
+    f.stuck_hrs_rate = get_real(j, source, "stuck_hrs_rate", 1);
+    f.adc_offset_sigma = get_real(j, source, "adc_offset_sigma", kMaxSigma);
+    f.adc_noise_sigma = get_real(j, source, "adc_noise_sigma", kMaxSigma);
+    if (j.contains("conductance_sigma")) {
+        const json& v = j.at("conductance_sigma");
+        const json list = v.is_array() ? v : json::array({v});
+        if (list.empty()) fail(source, "faults.conductance_sigma", "must be a number or a non-empty list");
+        for (const json& e : list) {
+            if (!e.is_number() || !std::isfinite(e.get<double>()) || e.get<double>() < 0 || e.get<double>() > kMaxSigma)
+                fail(source, "faults.conductance_sigma",
+                     "has entry " + e.dump() + ", entries must be numbers in 0.." + json(kMaxSigma).dump());
+            f.conductance_sigma.push_back(e.get<double>());
+        }
+    }
+    return f;
+}
+
 }  // namespace
+
+bool DeviceFaults::active() const {
+    bool any_sigma = false;
+    for (double s : conductance_sigma) any_sigma = any_sigma || s > 0;
+    return stuck_lrs_rate > 0 || stuck_hrs_rate > 0 || any_sigma || adc_offset_sigma > 0 || adc_noise_sigma > 0;
+}
 
 int64_t HwConfig::weight_max() const {
     return sign == SignMode::Twos ? (int64_t{1} << (weight_bits - 1)) - 1
@@ -120,6 +168,14 @@ void validate(const HwConfig& c, const std::string& source) {
         for (uint64_t f : c.adc_full_scale)
             if (f < 1) fail(source, "adc_full_scale", "entries must be at least 1");
     }
+    const DeviceFaults& f = c.faults;
+    if (!(f.stuck_lrs_rate >= 0 && f.stuck_hrs_rate >= 0 && f.stuck_lrs_rate + f.stuck_hrs_rate <= 1))
+        fail(source, "faults", "stuck_lrs_rate + stuck_hrs_rate must be in 0..1");
+    const size_t levels = size_t{1} << c.cell_bits;
+    if (f.conductance_sigma.size() > 1 && f.conductance_sigma.size() != levels)
+        fail(source, "faults.conductance_sigma",
+             "has " + std::to_string(f.conductance_sigma.size()) + " entries, needs 1 or one per cell level (" +
+                 std::to_string(levels) + " for " + std::to_string(c.cell_bits) + "-bit cells)");
 }
 
 HwConfig parse_hw_config(const json& j, const std::string& source) {
@@ -144,6 +200,7 @@ HwConfig parse_hw_config(const json& j, const std::string& source) {
     c.adc_bits = get_uint_list<unsigned>(j, source, "adc_bits", 1, kMaxAdcBits);
     if (c.adc_bits.empty()) c.adc_bits.assign(c.num_adc_groups(), 8);
     c.adc_full_scale = get_uint_list<uint64_t>(j, source, "adc_full_scale", 1, uint64_t{1} << 40);
+    if (j.contains("faults")) c.faults = parse_faults(j.at("faults"), source);
     validate(c, source);
     return c;
 }
@@ -170,6 +227,15 @@ json to_json(const HwConfig& c) {
               {"sign", c.sign == SignMode::Twos ? "twos" : "differential"},
               {"composition", c.composition == Composition::Analog ? "analog" : "digital"}};
     if (!c.adc_full_scale.empty()) j["adc_full_scale"] = c.adc_full_scale;
+    if (c.faults.active()) {
+        const DeviceFaults& f = c.faults;
+        j["faults"] = {{"seed", f.seed},
+                       {"stuck_lrs_rate", f.stuck_lrs_rate},
+                       {"stuck_hrs_rate", f.stuck_hrs_rate},
+                       {"conductance_sigma", f.conductance_sigma},
+                       {"adc_offset_sigma", f.adc_offset_sigma},
+                       {"adc_noise_sigma", f.adc_noise_sigma}};
+    }
     return j;
 }
 

@@ -15,6 +15,27 @@ enum class AdcMode { Clip, Scaled };
 enum class SignMode { Differential, Twos };
 enum class Composition { Digital, Analog };
 
+/// Device non-idealities of one chip instance (all zero: an ideal chip). Every
+/// random draw is a pure function of `seed` and the position it applies to, so
+/// every level that maps a layer the same way sees the same faults and noise.
+struct DeviceFaults {
+    uint64_t seed = 1;
+    double stuck_lrs_rate = 0;   ///< fraction of cells stuck at the top conductance level
+    double stuck_hrs_rate = 0;   ///< fraction of cells stuck at level 0
+    /// Gaussian sigma of a cell's conductance per programmed level, in level steps;
+    /// empty = none, one entry = the same for every level.
+    std::vector<double> conductance_sigma;
+    double adc_offset_sigma = 0;  ///< static offset per ADC, in ADC LSBs (Gaussian sigma)
+    double adc_noise_sigma = 0;   ///< input-referred noise per conversion, in ADC LSBs
+
+    bool active() const;
+    /// Sigma of a cell at `level` (0 when none is configured).
+    double sigma_of(unsigned level) const {
+        if (conductance_sigma.empty()) return 0;
+        return conductance_sigma.size() == 1 ? conductance_sigma[0] : conductance_sigma[level];
+    }
+};
+
 struct HwConfig {
     unsigned weight_bits = 8;    ///< n: magnitude bits (differential) or total bits (twos)
     unsigned cell_bits = 2;      ///< c: bits per ReRAM cell, 1, 2 or 4
@@ -33,6 +54,7 @@ struct HwConfig {
     std::vector<uint64_t> adc_full_scale;
     SignMode sign = SignMode::Differential;
     Composition composition = Composition::Digital;
+    DeviceFaults faults;
 
     unsigned num_slices() const { return weight_bits / cell_bits; }
     unsigned num_input_chunks() const { return (input_bits + dac_bits - 1) / dac_bits; }

@@ -82,7 +82,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
             w = (w - L.pool_kernel) / L.pool_stride + 1;
         }
         layer.weights = file.layer_weights(L);
-        layer.xbar = std::make_unique<BitSlicedLayer>(cfg, layer.weights, where);
+        layer.xbar = std::make_unique<BitSlicedLayer>(cfg, layer.weights, where, FaultSite{m_layers.size(), 0, 0});
         if (!L.bias.empty()) layer.bias = file.floats(L.bias);
         layer.latency_per_mvm_ns = layer.xbar->latency_ns(tech);
         m_layers.push_back(std::move(layer));
@@ -100,7 +100,8 @@ MvmBackend Network::golden_backend() const {
         const Layer& l = m_layers[li];
         std::vector<std::vector<int64_t>> out;
         out.reserve(inputs.size());
-        for (const auto& x : inputs) out.push_back(l.xbar->run(x, stats.counters));
+        // A vector's noise epoch is its index in the layer's input stream.
+        for (const auto& x : inputs) out.push_back(l.xbar->run(x, stats.counters, stats.counters.mvms));
         stats.latency_ns += l.latency_per_mvm_ns * static_cast<double>(inputs.size());
         return out;
     };
