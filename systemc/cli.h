@@ -14,5 +14,6 @@ void add_regmap_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
+void add_faults_command(CLI::App& app);
 
 }  // namespace bitcim::cli

@@ -62,12 +62,14 @@ struct RunOptions {
     unsigned cell_bits = 0;  ///< 0: the weight file's
     bool json = false;
     bool baseline = true;
+    bool adc_histogram = false;
 };
 
 // The golden level over a batch of images, batch by batch: per-layer events and logits.
 std::vector<std::vector<float>> run_golden(const golden::Network& net, const std::vector<std::vector<uint8_t>>& images,
-                                           std::vector<golden::LayerStats>& stats, Progress* progress) {
-    stats = net.make_stats();
+                                           std::vector<golden::LayerStats>& stats, Progress* progress,
+                                           bool adc_codes = false) {
+    stats = net.make_stats(adc_codes);
     std::vector<std::vector<float>> logits;
     for (size_t i = 0; i < images.size(); i += kBatchImages) {
         const std::vector<std::vector<uint8_t>> batch(
@@ -122,10 +124,10 @@ void run(const RunOptions& opt) {
     std::vector<std::vector<float>> logits;
     nlohmann::json area;
     if (opt.level == "golden") {
-        logits = run_golden(net, images, stats, &progress);
+        logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
     } else {
         TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages,
-                                            [&progress](size_t done) { progress.update(done); });
+                                            [&progress](size_t done) { progress.update(done); }, opt.adc_histogram);
         stats = std::move(run.stats);
         logits = std::move(run.logits);
         area = to_json(run.area);
@@ -153,6 +155,12 @@ void run(const RunOptions& opt) {
                           {"crossbars", net.layer(li).mapping().crossbars},
                           {"slice_nonzero", golden::slice_nonzero_ratio(net.weights(li), net.layer(li).config())},
                           {"crossbar_utilization", golden::crossbar_utilization(net.weights(li), net.layer(li).config())}});
+        if (opt.adc_histogram) layers.back()["adc_codes"] = stats[li].counters.adc_codes;
+        if (base.faults.active()) {
+            const golden::FaultCounts& f = net.layer(li).fault_counts();
+            layers.back()["faults"] = {{"cells", f.cells}, {"stuck_lrs", f.stuck_lrs}, {"stuck_hrs", f.stuck_hrs},
+                                       {"stuck_changed", f.stuck_changed}};
+        }
     }
     const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
     // The ISAAC-like baseline: the same network and images, every row of a crossbar
@@ -220,6 +228,8 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
         ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
+    cmd->add_flag("--adc-histogram", opt->adc_histogram,
+                  "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
     cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
     cmd->callback([opt]() { run(*opt); });
 }

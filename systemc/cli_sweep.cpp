@@ -1,23 +1,19 @@
 // `bitcim sweep`: `bitcim run` over the product of ADC resolutions, parallel rows,
 // crossbar sizes and cell bits, configurations in parallel processes, resumable
 // (a finished configuration's report is kept and not run again), then one CSV.
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "errors.h"
+#include "run_pool.h"
 
 namespace bitcim::cli {
 
@@ -36,6 +32,7 @@ struct SweepOptions {
     std::vector<unsigned> cell_bits = {2};
     size_t limit = 1000;
     unsigned jobs = 0;
+    bool adc_histogram = false;
 };
 
 struct Point {
@@ -61,20 +58,7 @@ std::vector<unsigned> parse_bits(const std::string& text) {
     return bits;
 }
 
-std::string quote(const std::string& s) { return "'" + s + "'"; }
-
-bool finished(const fs::path& report) {
-    std::ifstream in(report);
-    if (!in) return false;
-    try {
-        return nlohmann::json::parse(in).contains("accuracy");
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
 void run(const SweepOptions& opt) {
-    fs::create_directories(opt.out);
     std::vector<Point> points;
     for (const std::string& adc : opt.adc_bits)
         for (unsigned p : opt.parallel_rows)
@@ -87,51 +71,21 @@ void run(const SweepOptions& opt) {
                     points.push_back({"adc" + tag + "_p" + std::to_string(p) + "_x" + std::to_string(x) + "_c" + std::to_string(c),
                                       {{"adc_bits", bits}, {"parallel_rows", p}, {"xbar_rows", x}, {"xbar_cols", x}}, c});
                 }
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < points.size(); ++i)
-        if (!finished(fs::path(opt.out) / (points[i].key + ".json"))) todo.push_back(i);
-    std::fprintf(stderr, "sweep: %zu configurations, %zu already done, %zu to run\n", points.size(),
-                 points.size() - todo.size(), todo.size());
-
-    const std::string self = fs::read_symlink("/proc/self/exe").string();
-    std::atomic<size_t> next{0}, done{0};
-    std::mutex report_mutex;
-    std::vector<std::string> failures;
-    auto worker = [&]() {
-        for (size_t t; (t = next++) < todo.size();) {
-            const Point& pt = points[todo[t]];
-            const fs::path cfg = fs::path(opt.out) / (pt.key + ".cfg.json");
-            const fs::path report = fs::path(opt.out) / (pt.key + ".json");
-            const fs::path partial = fs::path(opt.out) / (pt.key + ".json.partial");
-            std::ofstream(cfg) << pt.config.dump() << "\n";
-            const std::string cmd = quote(self) + " run --weights " + quote(opt.weights) + " --data-dir " +
-                                    quote(opt.data_dir) + " --limit " + std::to_string(opt.limit) + " --level " +
-                                    opt.level + " --cell-bits " + std::to_string(pt.cell_bits) + " --config " +
-                                    quote(cfg.string()) + " --no-baseline --json > " + quote(partial.string()) + " 2> /dev/null";
-            const int rc = std::system(cmd.c_str());
-            std::lock_guard<std::mutex> lock(report_mutex);
-            if (rc == 0) {
-                fs::rename(partial, report);  // a report exists only once complete: resumable
-            } else {
-                failures.push_back(pt.key);
-            }
-            std::fprintf(stderr, "\rsweep: %zu/%zu configurations run   ", ++done, todo.size());
-        }
-    };
-    const unsigned jobs = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> threads;
-    for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
-    for (auto& th : threads) th.join();
-    if (!todo.empty()) std::fprintf(stderr, "\n");
-    if (!failures.empty()) throw InputError("sweep: " + std::to_string(failures.size()) + " configurations failed, e.g. " + failures.front() + " (run it with bitcim run to see why)");
+    std::vector<RunJob> jobs;
+    for (const Point& pt : points)
+        jobs.push_back({pt.key, pt.config,
+                        {"--weights", opt.weights, "--data-dir", opt.data_dir, "--limit", std::to_string(opt.limit),
+                         "--level", opt.level, "--cell-bits", std::to_string(pt.cell_bits), "--no-baseline"}});
+    if (opt.adc_histogram)
+        for (RunJob& job : jobs) job.args.push_back("--adc-histogram");
+    run_jobs(opt.out, jobs, opt.jobs, "sweep");
 
     const fs::path csv_path = fs::path(opt.out) / "sweep.csv";
     std::ofstream csv(csv_path);
     csv << "key,adc_bits,parallel_rows,xbar,cell_bits,images,accuracy,energy_pj_per_image,cells_pj,adc_pj,shift_add_pj,"
            "latency_ns_per_image,saturations_per_image\n";
     for (const Point& pt : points) {
-        std::ifstream in(fs::path(opt.out) / (pt.key + ".json"));
-        const nlohmann::json r = nlohmann::json::parse(in);
+        const nlohmann::json r = read_report(opt.out, pt.key);
         const double n = r["images"].get<double>();
         uint64_t sat = 0;
         for (const auto& l : r["layers"])
@@ -165,6 +119,7 @@ void add_sweep_command(CLI::App& app) {
         ->check(CLI::IsMember({1u, 2u, 4u}))->capture_default_str();
     cmd->add_option("--limit", opt->limit, "test images per configuration")->capture_default_str();
     cmd->add_option("--jobs", opt->jobs, "configurations at once (default: cores)");
+    cmd->add_flag("--adc-histogram", opt->adc_histogram, "count conversions by ADC code (for the histogram plots)");
     cmd->callback([opt]() { run(*opt); });
 }
 

@@ -17,6 +17,7 @@ int sc_main(int argc, char* argv[]) {
     bitcim::cli::add_inspect_command(app);
     bitcim::cli::add_run_command(app);
     bitcim::cli::add_sweep_command(app);
+    bitcim::cli::add_faults_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

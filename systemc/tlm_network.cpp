@@ -13,7 +13,7 @@ constexpr size_t kVectorsPerRun = 4096;  // input vectors per START: sizes the c
 
 TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
-                              size_t batch_images, const std::function<void(size_t)>& progress) {
+                              size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes) {
     size_t max_rows = 1, max_outputs = 1;
     for (size_t li = 0; li < net.layers(); ++li) {
         const golden::HwConfig& c = net.layer(li).config();
@@ -26,9 +26,11 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
     }
     set_global_quantum();
     TlmNetworkRun run;
-    run.stats = net.make_stats();
+    run.stats = net.make_stats(adc_codes);
+    ChipParams params = chip_params_for(chip_hw, max_rows, max_outputs, kVectorsPerRun);
+    params.adc_code_histograms = adc_codes;
     TlmSystem* system_ptr = nullptr;
-    TlmSystem system("system", chip_params_for(chip_hw, max_rows, max_outputs, kVectorsPerRun), tech,
+    TlmSystem system("system", params, tech,
                      [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;
         auto backend = [&](size_t li, const std::vector<std::vector<uint32_t>>& inputs, golden::LayerStats& stats) {

@@ -22,8 +22,10 @@ struct TlmNetworkRun {
 
 /// Elaborates one chip sized for the network's largest layer; runs `images` in
 /// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
+/// `adc_codes`: the chip also counts conversions by ADC code.
 TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
-                              size_t batch_images, const std::function<void(size_t)>& progress);
+                              size_t batch_images, const std::function<void(size_t)>& progress,
+                              bool adc_codes = false);
 
 }  // namespace bitcim

@@ -232,6 +232,7 @@ void BitSlicedLayer::build_faults() {
                         const unsigned stuck = cell.fault == CellFault::StuckLrs ? top_level : 0;
                         m_fault_counts.stuck_lrs += cell.fault == CellFault::StuckLrs;
                         m_fault_counts.stuck_hrs += cell.fault == CellFault::StuckHrs;
+                        m_fault_counts.stuck_changed += stuck != level;
                         --m_row_cells[in * values + level], ++m_row_cells[in * values + stuck];
                         --m_cells_by_value[level], ++m_cells_by_value[stuck];
                     }

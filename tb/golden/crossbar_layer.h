@@ -62,6 +62,9 @@ struct FaultCounts {
     uint64_t cells = 0;  ///< mapped cells
     uint64_t stuck_lrs = 0;
     uint64_t stuck_hrs = 0;
+    /// Stuck cells whose stuck level differs from the programmed one: a cell at
+    /// level 0 stuck at HRS (or at the top level stuck at LRS) is harmless.
+    uint64_t stuck_changed = 0;
 };
 
 class BitSlicedLayer {

@@ -89,9 +89,9 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
     }
 }
 
-std::vector<LayerStats> Network::make_stats() const {
+std::vector<LayerStats> Network::make_stats(bool adc_codes) const {
     std::vector<LayerStats> stats;
-    for (const Layer& l : m_layers) stats.push_back({l.desc.name, l.xbar->make_counters(), 0.0});
+    for (const Layer& l : m_layers) stats.push_back({l.desc.name, l.xbar->make_counters(adc_codes), 0.0});
     return stats;
 }
 

@@ -47,7 +47,8 @@ public:
     const LayerDesc& desc(size_t i) const { return m_layers[i].desc; }
     /// Layer i's weights as mapped: rows = outputs, columns = crossbar rows.
     const IntMatrix& weights(size_t i) const { return m_layers[i].weights; }
-    std::vector<LayerStats> make_stats() const;
+    /// Zeroed per-layer stats; with `adc_codes`, ADC code histograms are collected too.
+    std::vector<LayerStats> make_stats(bool adc_codes = false) const;
     const BitSlicedLayer& layer(size_t i) const { return *m_layers[i].xbar; }
 
 private:

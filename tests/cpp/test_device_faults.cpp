@@ -258,3 +258,16 @@ TEST(DeviceFaults, ConfigurationNamesBadFaultSettings) {
     EXPECT_EQ(parse_hw_config(to_json(ok), "round trip").faults.conductance_sigma, ok.faults.conductance_sigma);
     EXPECT_FALSE(parse_hw_config(json::object(), "c").faults.active());
 }
+
+// Bit-slice sparsity's fault story: a zero cell stuck at HRS is no fault at all.
+TEST(DeviceFaults, StuckCellsAtTheirOwnLevelChangeNothing) {
+    HwConfig c = small_config(2, SignMode::Differential, Composition::Digital, AdcMode::Clip, 1);
+    IntMatrix zeros(8, 40);
+    c.faults.stuck_hrs_rate = 1.0;
+    EXPECT_EQ(BitSlicedLayer(c, zeros).fault_counts().stuck_changed, 0u);
+    c.faults.stuck_hrs_rate = 0, c.faults.stuck_lrs_rate = 1.0;
+    EXPECT_EQ(BitSlicedLayer(c, zeros).fault_counts().stuck_changed, 8u * 40 * 8);
+    IntMatrix top(8, 40);
+    for (auto& v : top.data) v = c.weight_max();  // positive cells at the top level, negative ones at 0
+    EXPECT_EQ(BitSlicedLayer(c, top).fault_counts().stuck_changed, 8u * 40 * 4);
+}

@@ -40,14 +40,25 @@ def test_run_refuses_a_corrupt_weight_file(bitcim_bin, tmp_path):
     assert res.returncode == 2 and "truncated" in res.stderr
 
 
+FAULTS = {"seed": 3, "stuck_lrs_rate": 0.002, "stuck_hrs_rate": 0.002, "conductance_sigma": [0.02, 0.04, 0.04, 0.06],
+          "adc_offset_sigma": 0.3, "adc_noise_sigma": 0.3}
+
+
 @pytest.mark.parametrize("name,cfg", [("lenet5_bitsparse", {"adc_bits": [2, 4, 4, 4], "parallel_rows": 32}),
-                                      ("mlp_bitsparse", {"adc_bits": [1, 3, 3, 3]})])
+                                      ("mlp_bitsparse", {"adc_bits": [1, 3, 3, 3]}),
+                                      ("mlp_bitsparse", {"adc_bits": [3, 6, 6, 6], "parallel_rows": 32,
+                                                         "faults": FAULTS}),
+                                      ("lenet5_bitsparse", {"adc_bits": [3, 6, 6, 6], "adc_mode": "scaled",
+                                                            "faults": FAULTS})])
 def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
+    """Same predictions, counts, code histograms and energy; with device faults too
+    (120 images: the noise stream crosses the 100-image batch boundary)."""
     (tmp_path / "cfg.json").write_text(json.dumps(cfg))
     reports = {}
     for level in ("golden", "tlm"):
         res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / f"{name}.safetensors"), "--limit",
-                              "120", "--config", str(tmp_path / "cfg.json"), "--level", level, "--json"],
+                              "120", "--config", str(tmp_path / "cfg.json"), "--level", level, "--json",
+                              "--adc-histogram", "--no-baseline"],
                              capture_output=True, text=True, timeout=600)
         assert res.returncode == 0, res.stderr
         reports[level] = json.loads(res.stdout)
@@ -55,6 +66,9 @@ def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
     assert t["predictions"] == g["predictions"]
     for lg, lt in zip(g["layers"], t["layers"]):
         assert lt["adc_saturations"] == lg["adc_saturations"] and lt["adc_conversions"] == lg["adc_conversions"]
+        assert lt["adc_codes"] == lg["adc_codes"]
+        assert [sum(h) for h in lg["adc_codes"]] == lg["adc_conversions"]
+        assert lt.get("faults") == lg.get("faults") and ("faults" in lg) == ("faults" in cfg)
         assert lt["energy_pj"]["total"] == pytest.approx(lg["energy_pj"]["total"], rel=1e-12)
     assert t["area_mm2"]["total"] > 0 and t["latency_ns"] > 0
 

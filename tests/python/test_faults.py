@@ -1,0 +1,42 @@
+"""`bitcim faults`: fault-injection campaigns, their CSV/JSON/plot, and bad requests."""
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+from bitcim.plots import plot_faults
+
+WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "mlp_bitsparse.safetensors"
+
+
+def campaign(bitcim_bin, out, *extra):
+    return subprocess.run([str(bitcim_bin), "faults", "--weights", str(WEIGHTS), "--limit", "40", "--jobs", "2",
+                           "--out", str(out), *extra], capture_output=True, text=True, timeout=600)
+
+
+def test_stuck_hrs_campaign_counts_only_changed_cells_and_plots(bitcim_bin, tmp_path):
+    res = campaign(bitcim_bin, tmp_path, "--kind", "stuck-hrs", "--rates", "0,0.3", "--seeds", "2")
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(open(tmp_path / "faults.csv")))
+    assert [(r["rate"], r["seed"]) for r in rows] == [("0", "1"), ("0", "2"), ("0.3", "1"), ("0.3", "2")]
+    clean = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS), "--limit", "40", "--json",
+                            "--no-baseline"], capture_output=True, text=True, timeout=300)
+    assert float(rows[0]["accuracy"]) == json.loads(clean.stdout)["accuracy"]  # rate 0 is the ideal chip
+    summary = json.loads((tmp_path / "faults.json").read_text())
+    faulty = summary["networks"][0]["points"][1]
+    assert faulty["stuck_cells"] > 0
+    # A cell stuck at HRS changes only if it held a non-zero level: the share is the
+    # non-zero cell fraction, far below 1 for a bit-sparse network.
+    assert 0.05 < faulty["stuck_changed_share"] < 0.5
+    assert faulty["accuracy_mean"] < summary["networks"][0]["points"][0]["accuracy_mean"]
+    assert "4 already done, 0 to run" in campaign(bitcim_bin, tmp_path, "--kind", "stuck-hrs", "--rates", "0,0.3",
+                                                  "--seeds", "2").stderr
+    paths = plot_faults(tmp_path)
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
+
+
+def test_faults_refuses_bad_requests(bitcim_bin, tmp_path):
+    for args, message in [(["--rates", "0,x"], "--rates '0,x'"), (["--kind", "cosmic"], "--kind 'cosmic'"),
+                          (["--rates", "2"], "above 1"), (["--seeds", "0"], "--seeds")]:
+        res = campaign(bitcim_bin, tmp_path, *args)
+        assert res.returncode == 2 and message in res.stderr, (args, res.stderr)
