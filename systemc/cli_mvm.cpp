@@ -15,6 +15,7 @@
 #include "regmap.h"
 #include "technology.h"
 #include "cycle_system.h"
+#include "dual_vcd.h"
 #include "tlm_system.h"
 
 namespace bitcim::cli {
@@ -66,8 +67,7 @@ void run(const MvmOptions& opt) {
     if (opt.level == "golden") {
         report = golden::run_golden(layer, inputs, tech);
     } else if (opt.level == "cycle") {
-        std::string prefix = opt.trace;
-        if (prefix.size() > 4 && prefix.substr(prefix.size() - 4) == ".vcd") prefix.resize(prefix.size() - 4);
+        const std::string prefix = vcd_prefix(opt.trace);
         const CycleRun run = run_mvm_cycle(cfg, tech, w, inputs, prefix);
         report = run.report;
         cycle = {{"cycles", run.cycles}, {"clock_period_ns", run.clock_period_ns},

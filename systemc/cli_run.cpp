@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "cycle_network.h"
+#include "dual_vcd.h"
 #include "energy.h"
 #include "errors.h"
 #include "hw_config.h"
@@ -63,6 +65,7 @@ struct RunOptions {
     bool json = false;
     bool baseline = true;
     bool adc_histogram = false;
+    std::string trace;
 };
 
 // The golden level over a batch of images, batch by batch: per-layer events and logits.
@@ -122,15 +125,26 @@ void run(const RunOptions& opt) {
     Progress progress(n);
     std::vector<golden::LayerStats> stats;
     std::vector<std::vector<float>> logits;
-    nlohmann::json area;
+    nlohmann::json area, cycle;
+    const auto on_batch = [&progress](size_t done) { progress.update(done); };
     if (opt.level == "golden") {
         logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
-    } else {
-        TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages,
-                                            [&progress](size_t done) { progress.update(done); }, opt.adc_histogram);
+    } else if (opt.level == "tlm") {
+        TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages, on_batch,
+                                            opt.adc_histogram, opt.trace);
         stats = std::move(run.stats);
         logits = std::move(run.logits);
         area = to_json(run.area);
+        if (!opt.trace.empty()) std::cerr << "waveform: " << vcd_prefix(opt.trace) << ".vcd (chip)\n";
+    } else {
+        if (opt.adc_histogram) throw InputError("run: --adc-histogram is offered at the golden and tlm levels");
+        CycleNetworkRun run = run_network_cycle(net, tech, images, kBatchImages, on_batch, vcd_prefix(opt.trace));
+        stats = std::move(run.stats);
+        logits = std::move(run.logits);
+        cycle = {{"simulated_cycles", run.simulated_cycles}, {"clock_period_ns", tech.sar_bit_time_ns}};
+        if (!opt.trace.empty())
+            std::cerr << "waveforms: " << vcd_prefix(opt.trace) << "_sc.vcd (SystemC) and " << vcd_prefix(opt.trace)
+                      << "_rtl.vcd (RTL of ADC 0)\n";
     }
     std::vector<int> predictions;
     size_t correct = 0;
@@ -188,6 +202,7 @@ void run(const RunOptions& opt) {
                             {"energy_pj", golden::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
                             {"predictions", predictions}, {"config", golden::to_json(base)}};
         if (!area.is_null()) j["area_mm2"] = area;
+        if (!cycle.is_null()) j["cycle"] = cycle;
         if (!baseline.is_null()) j["baseline"] = baseline, j["savings"] = savings;
         std::cout << j.dump(1) << "\n";
         return;
@@ -224,14 +239,21 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--limit", opt->limit, "first N images only");
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
-    cmd->add_option("--level", opt->level, "fidelity level")->check(CLI::IsMember({"golden", "tlm"}))->capture_default_str();
+    cmd->add_option("--level", opt->level, "fidelity level: golden, tlm (chip over TLM) or cycle (Verilated SAR ADCs)")
+        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))->capture_default_str();
+    cmd->add_option("--trace", opt->trace,
+                    "waveforms: FILE.vcd of the chip (tlm), or FILE_sc.vcd + FILE_rtl.vcd (cycle)");
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
         ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
     cmd->add_flag("--adc-histogram", opt->adc_histogram,
                   "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
     cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
-    cmd->callback([opt]() { run(*opt); });
+    cmd->callback([opt]() {
+        if (!opt->trace.empty() && opt->level == "golden")
+            throw InputError("run: --trace needs --level tlm or cycle (the golden model has no time)");
+        run(*opt);
+    });
 }
 
 }  // namespace bitcim::cli

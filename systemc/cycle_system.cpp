@@ -28,28 +28,9 @@ struct CycleSystem : sc_core::sc_module {
 
     void sequence() {
         pe.reset();
-        const size_t per_pe = Pe::outputs_per_pe(hw);
         std::vector<uint64_t> vector_cycles(inputs.size(), 0);
-        out.report.outputs.assign(inputs.size(), std::vector<int64_t>(weights.rows, 0));
-        for (size_t c0 = 0; c0 < weights.rows; c0 += per_pe) {
-            for (size_t r0 = 0; r0 < weights.cols; r0 += hw.xbar_rows) {
-                const size_t outs = std::min(per_pe, weights.rows - c0);
-                const size_t rows = std::min<size_t>(hw.xbar_rows, weights.cols - r0);
-                golden::IntMatrix block(outs, rows);
-                for (size_t o = 0; o < outs; ++o)
-                    for (size_t i = 0; i < rows; ++i) block.at(o, i) = weights.at(c0 + o, r0 + i);
-                pe.program(block);
-                for (size_t v = 0; v < inputs.size(); ++v) {
-                    const std::vector<uint32_t> xb(inputs[v].begin() + static_cast<long>(r0),
-                                                   inputs[v].begin() + static_cast<long>(r0 + rows));
-                    uint64_t cycles = 0;
-                    const auto y = pe.run(xb, out.report.counters, &cycles);
-                    for (size_t o = 0; o < outs; ++o) out.report.outputs[v][c0 + o] += y[o];
-                    vector_cycles[v] = std::max(vector_cycles[v], cycles);  // blocks are parallel PEs
-                    out.simulated_cycles += cycles;
-                }
-            }
-        }
+        run_layer_blocks(pe, hw, weights, inputs, out.report.counters, out.report.outputs, vector_cycles,
+                         out.simulated_cycles);
         for (uint64_t c : vector_cycles) out.cycles += c;
         sc_core::sc_stop();
     }
@@ -57,11 +38,45 @@ struct CycleSystem : sc_core::sc_module {
 
 }  // namespace
 
-CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tech, const golden::IntMatrix& weights,
-                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+void run_layer_blocks(CyclePe& pe, const golden::HwConfig& hw, const golden::IntMatrix& weights,
+                      const std::vector<std::vector<uint32_t>>& inputs, golden::MvmCounters& counters,
+                      std::vector<std::vector<int64_t>>& outputs, std::vector<uint64_t>& vector_cycles,
+                      uint64_t& simulated) {
+    const size_t per_pe = Pe::outputs_per_pe(hw);
+    const uint64_t mvms = counters.mvms;
+    outputs.assign(inputs.size(), std::vector<int64_t>(weights.rows, 0));
+    vector_cycles.resize(inputs.size(), 0);
+    for (size_t c0 = 0; c0 < weights.rows; c0 += per_pe) {
+        for (size_t r0 = 0; r0 < weights.cols; r0 += hw.xbar_rows) {
+            const size_t outs = std::min(per_pe, weights.rows - c0);
+            const size_t rows = std::min<size_t>(hw.xbar_rows, weights.cols - r0);
+            golden::IntMatrix block(outs, rows);
+            for (size_t o = 0; o < outs; ++o)
+                for (size_t i = 0; i < rows; ++i) block.at(o, i) = weights.at(c0 + o, r0 + i);
+            pe.program(block);
+            for (size_t v = 0; v < inputs.size(); ++v) {
+                const std::vector<uint32_t> xb(inputs[v].begin() + static_cast<long>(r0),
+                                               inputs[v].begin() + static_cast<long>(r0 + rows));
+                uint64_t cycles = 0;
+                const auto y = pe.run(xb, counters, &cycles);
+                for (size_t o = 0; o < outs; ++o) outputs[v][c0 + o] += y[o];
+                vector_cycles[v] = std::max(vector_cycles[v], cycles);
+                simulated += cycles;
+            }
+        }
+    }
+    counters.mvms = mvms + inputs.size();  // each block counted its partial MVMs
+}
+
+void refuse_faults_at_cycle_level(const golden::HwConfig& hw) {
     if (hw.faults.active())
         throw InputError("cycle level: device faults are modelled at the golden and tlm levels; drop \"faults\" "
                          "from the configuration or use --level golden|tlm");
+}
+
+CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tech, const golden::IntMatrix& weights,
+                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+    refuse_faults_at_cycle_level(hw);
     CycleRun run;
     const golden::BitSlicedLayer layout(hw, golden::IntMatrix(1, 1));
     run.report.counters = layout.make_counters();

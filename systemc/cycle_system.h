@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crossbar_layer.h"
 #include "hw_config.h"
 #include "int_matrix.h"
 #include "mvm_report.h"
@@ -19,6 +20,21 @@ struct CycleRun {
     uint64_t simulated_cycles = 0;  ///< clock cycles the simulation ran (all blocks in turn)
     double clock_period_ns = 0;
 };
+
+class CyclePe;
+
+/// Runs every crossbar-sized block of `weights` through `pe` (call from a thread),
+/// each input vector in turn: adds the outputs into `outputs` (sized here), the
+/// events into `counters`, per vector the slowest block's cycles into
+/// `vector_cycles` (blocks are parallel PEs in hardware) and every cycle the
+/// simulation ran into `simulated`.
+void run_layer_blocks(CyclePe& pe, const golden::HwConfig& hw, const golden::IntMatrix& weights,
+                      const std::vector<std::vector<uint32_t>>& inputs, golden::MvmCounters& counters,
+                      std::vector<std::vector<int64_t>>& outputs, std::vector<uint64_t>& vector_cycles,
+                      uint64_t& simulated);
+
+/// Device faults are modelled at the golden and tlm levels only: throws InputError if `hw` asks for them.
+void refuse_faults_at_cycle_level(const golden::HwConfig& hw);
 
 /// Elaborates and runs once per process. With `trace_prefix`, writes
 /// PREFIX_sc.vcd (PE and every ADC's ports) and PREFIX_rtl.vcd (ADC 0's RTL).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dual_vcd.h"
 #include "errors.h"
 #include "regmap.h"
 
@@ -13,7 +14,8 @@ constexpr size_t kVectorsPerRun = 4096;  // input vectors per START: sizes the c
 
 TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
-                              size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes) {
+                              size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes,
+                              const std::string& trace_path) {
     size_t max_rows = 1, max_outputs = 1;
     for (size_t li = 0; li < net.layers(); ++li) {
         const golden::HwConfig& c = net.layer(li).config();
@@ -64,7 +66,11 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
         }
     });
     system_ptr = &system;
+    sc_core::sc_trace_file* tf =
+        trace_path.empty() ? nullptr : sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
+    if (tf) system.chip.trace(tf);
     sc_core::sc_start();
+    if (tf) sc_core::sc_close_vcd_trace_file(tf);
     run.area = system.chip.area();
     return run;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "network.h"
@@ -22,10 +23,11 @@ struct TlmNetworkRun {
 
 /// Elaborates one chip sized for the network's largest layer; runs `images` in
 /// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
-/// `adc_codes`: the chip also counts conversions by ADC code.
+/// `adc_codes`: the chip also counts conversions by ADC code. `trace_path`: the
+/// chip's waveforms over the whole run (a .vcd).
 TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
                               size_t batch_images, const std::function<void(size_t)>& progress,
-                              bool adc_codes = false);
+                              bool adc_codes = false, const std::string& trace_path = "");
 
 }  // namespace bitcim

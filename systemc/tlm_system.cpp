@@ -2,6 +2,7 @@
 
 #include <tlm>
 
+#include "dual_vcd.h"
 #include "pe.h"
 #include "regmap.h"
 
@@ -50,9 +51,7 @@ TlmRun run_mvm_tlm(const golden::HwConfig& hw, const golden::Technology& tech, c
                      });
     sc_core::sc_trace_file* tf = nullptr;
     if (!trace_path.empty()) {
-        std::string base = trace_path;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+        tf = sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
         system.chip.trace(tf);
     }
     sc_core::sc_start();

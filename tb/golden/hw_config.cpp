@@ -211,7 +211,7 @@ HwConfig load_hw_config(const std::string& path) {
     json j;
     try {
         j = json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
         throw InputError(path + ": not valid JSON: " + e.what());
     }
     return parse_hw_config(j, path);

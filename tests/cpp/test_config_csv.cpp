@@ -82,6 +82,12 @@ TEST(HwConfig, LoadNamesFileOnBadJson) {
     }
 }
 
+// Found by fuzz_readers: a number too large for a double is a JSON error, not a crash.
+TEST(HwConfig, LoadRefusesANumberThatOverflows) {
+    const std::string path = write_temp("overflow.json", "{\"parallel_rows\": 1e999}");
+    EXPECT_THROW(load_hw_config(path), InputError);
+}
+
 TEST(IntCsv, ReadsRowsSkippingBlankAndCommentLines) {
     const std::string path = write_temp("ok.csv", "# weights\n1, -2,+3\r\n\n4,5,6\n");
     const IntCsv csv = read_int_csv(path, -10, 10, "r");

@@ -89,3 +89,41 @@ def test_run_reports_savings_against_the_8bit_baseline(bitcim_bin, tmp_path):
     assert low["savings"]["latency"] < 1  # but 8 reads per crossbar instead of 1
     assert low["baseline"]["energy_pj"] == same["energy_pj"]
     assert "savings" not in report({"adc_bits": [1, 3, 3, 3]}, "--no-baseline")
+
+
+def test_cycle_run_equals_golden_run_and_writes_waveforms(bitcim_bin, tmp_path):
+    """The cycle level (Verilated SAR ADCs) agrees with golden image for image; its
+    latency adds one sampling cycle per conversion, never less than golden's."""
+    (tmp_path / "cfg.json").write_text(json.dumps({"adc_bits": [1, 3, 3, 3], "parallel_rows": 64}))
+    reports = {}
+    for level in ("golden", "cycle"):
+        args = [str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_bitsparse.safetensors"), "--limit", "6",
+                "--config", str(tmp_path / "cfg.json"), "--level", level, "--json", "--no-baseline"]
+        if level == "cycle":
+            args += ["--trace", str(tmp_path / "wave.vcd")]
+        res = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        assert res.returncode == 0, res.stderr
+        reports[level] = json.loads(res.stdout)
+    g, c = reports["golden"], reports["cycle"]
+    assert c["predictions"] == g["predictions"]
+    for lg, lc in zip(g["layers"], c["layers"]):
+        assert lc["adc_saturations"] == lg["adc_saturations"] and lc["adc_conversions"] == lg["adc_conversions"]
+        assert lc["energy_pj"]["total"] == pytest.approx(lg["energy_pj"]["total"], rel=1e-12)
+        assert lc["latency_ns"] > lg["latency_ns"]
+    assert c["cycle"]["simulated_cycles"] > 0
+    rtl = (tmp_path / "wave_rtl.vcd").read_text()
+    assert "$var" in rtl and "idx_q" in rtl and "dac_code_o" in rtl
+    assert "adc_clk" in (tmp_path / "wave_sc.vcd").read_text()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--level", "cycle", "--config", "FAULTS"], "device faults are modelled at the golden and tlm levels"),
+    (["--level", "golden", "--trace", "x.vcd"], "--trace needs --level tlm or cycle"),
+    (["--level", "cycle", "--adc-histogram"], "--adc-histogram is offered at the golden and tlm levels"),
+])
+def test_run_refuses_what_a_level_cannot_do(bitcim_bin, tmp_path, args, message):
+    (tmp_path / "faults.json").write_text(json.dumps({"faults": FAULTS}))
+    args = [str(tmp_path / "faults.json") if a == "FAULTS" else a for a in args]
+    res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_bitsparse.safetensors"),
+                          "--limit", "2", *args], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and message in res.stderr, res.stderr

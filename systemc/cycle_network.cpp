@@ -1,0 +1,80 @@
+#include "cycle_network.h"
+
+#include <algorithm>
+
+#include "cycle_system.h"
+#include "dual_vcd.h"
+#include "errors.h"
+#include "pe_cycle.h"
+
+namespace bitcim {
+
+namespace {
+
+struct CycleNetworkSystem : sc_core::sc_module {
+    CyclePe pe;
+    const golden::Network& net;
+    const golden::Technology& tech;
+    const std::vector<std::vector<uint8_t>>& images;
+    size_t batch_images;
+    const std::function<void(size_t)>& progress;
+    CycleNetworkRun& out;
+
+    CycleNetworkSystem(const sc_core::sc_module_name& n, const golden::Network& network, const golden::Technology& t,
+                       const std::vector<std::vector<uint8_t>>& imgs, size_t batch,
+                       const std::function<void(size_t)>& prog, CycleNetworkRun& result)
+        : sc_module(n), pe("pe", network.layer(0).config(), t), net(network), tech(t), images(imgs),
+          batch_images(batch), progress(prog), out(result) {
+        SC_HAS_PROCESS(CycleNetworkSystem);
+        SC_THREAD(sequence);
+    }
+
+    void sequence() {
+        pe.reset();
+        auto backend = [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, golden::LayerStats& stats) {
+            std::vector<std::vector<int64_t>> outputs;
+            std::vector<uint64_t> vector_cycles;
+            run_layer_blocks(pe, net.layer(li).config(), net.weights(li), inputs, stats.counters, outputs,
+                             vector_cycles, out.simulated_cycles);
+            for (uint64_t c : vector_cycles) stats.latency_ns += static_cast<double>(c) * tech.sar_bit_time_ns;
+            return outputs;
+        };
+        for (size_t i = 0; i < images.size(); i += batch_images) {
+            const std::vector<std::vector<uint8_t>> batch(
+                images.begin() + static_cast<long>(i),
+                images.begin() + static_cast<long>(std::min(images.size(), i + batch_images)));
+            const auto logits = net.infer_batch(batch, backend, out.stats);
+            out.logits.insert(out.logits.end(), logits.begin(), logits.end());
+            progress(out.logits.size());
+        }
+        sc_core::sc_stop();
+    }
+};
+
+}  // namespace
+
+CycleNetworkRun run_network_cycle(const golden::Network& net, const golden::Technology& tech,
+                                  const std::vector<std::vector<uint8_t>>& images, size_t batch_images,
+                                  const std::function<void(size_t)>& progress, const std::string& trace_prefix) {
+    const golden::HwConfig& first = net.layer(0).config();
+    refuse_faults_at_cycle_level(first);
+    for (size_t li = 1; li < net.layers(); ++li) {
+        const golden::HwConfig& c = net.layer(li).config();
+        if (c.weight_bits != first.weight_bits || c.sign != first.sign || c.input_bits != first.input_bits ||
+            c.cell_bits != first.cell_bits || c.adc_bits != first.adc_bits)
+            throw InputError("cycle: layer \"" + net.desc(li).name +
+                             "\" has another number format than the first; one PE type per run is modelled");
+    }
+    CycleNetworkRun run;
+    run.stats = net.make_stats();
+    DualVcd vcd(trace_prefix);
+    CycleNetworkSystem system("system", net, tech, images, batch_images, progress, run);
+    if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
+    vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
+    sc_core::sc_start();
+    for (SarAdcRtl& adc : system.pe.adcs) adc.final();
+    vcd.close();
+    return run;
+}
+
+}  // namespace bitcim
