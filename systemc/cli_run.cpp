@@ -95,7 +95,7 @@ Totals totals(const golden::Network& net, const std::vector<golden::LayerStats>&
               const golden::Technology& tech) {
     Totals t;
     for (size_t li = 0; li < stats.size(); ++li) {
-        t.energy += golden::energy_of(stats[li].counters, net.layer(li).config(), tech);
+        t.energy += golden::energy_of(stats[li].counters, net.config(li), tech);
         t.latency_ns += stats[li].latency_ns;
     }
     for (size_t i = 0; i < logits.size(); ++i)
@@ -130,7 +130,7 @@ void run(const RunOptions& opt) {
     if (opt.level == "golden") {
         logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
     } else if (opt.level == "tlm") {
-        TlmNetworkRun run = run_network_tlm(net, net.layer(0).config(), tech, images, kBatchImages, on_batch,
+        TlmNetworkRun run = run_network_tlm(net, net.config(0), tech, images, kBatchImages, on_batch,
                                             opt.adc_histogram, opt.trace);
         stats = std::move(run.stats);
         logits = std::move(run.logits);
@@ -158,7 +158,7 @@ void run(const RunOptions& opt) {
     nlohmann::json layers = nlohmann::json::array();
     double latency = 0;
     for (size_t li = 0; li < stats.size(); ++li) {
-        const auto e = golden::energy_of(stats[li].counters, net.layer(li).config(), tech);
+        const auto e = golden::energy_of(stats[li].counters, net.config(li), tech);
         total += e;
         latency += stats[li].latency_ns;
         layers.push_back({{"name", stats[li].name},
@@ -166,12 +166,12 @@ void run(const RunOptions& opt) {
                           {"latency_ns", stats[li].latency_ns},
                           {"adc_conversions", stats[li].counters.adc_conversions},
                           {"adc_saturations", stats[li].counters.adc_saturations},
-                          {"crossbars", net.layer(li).mapping().crossbars},
-                          {"slice_nonzero", golden::slice_nonzero_ratio(net.weights(li), net.layer(li).config())},
-                          {"crossbar_utilization", golden::crossbar_utilization(net.weights(li), net.layer(li).config())}});
+                          {"crossbars", net.crossbars(li)},
+                          {"slice_nonzero", golden::slice_nonzero_ratio(net.weights(li), net.config(li))},
+                          {"crossbar_utilization", golden::crossbar_utilization(net.weights(li), net.config(li))}});
         if (opt.adc_histogram) layers.back()["adc_codes"] = stats[li].counters.adc_codes;
         if (base.faults.active()) {
-            const golden::FaultCounts& f = net.layer(li).fault_counts();
+            const golden::FaultCounts f = net.fault_counts(li);
             layers.back()["faults"] = {{"cells", f.cells}, {"stuck_lrs", f.stuck_lrs}, {"stuck_hrs", f.stuck_hrs},
                                        {"stuck_changed", f.stuck_changed}};
         }

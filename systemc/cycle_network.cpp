@@ -23,7 +23,7 @@ struct CycleNetworkSystem : sc_core::sc_module {
     CycleNetworkSystem(const sc_core::sc_module_name& n, const golden::Network& network, const golden::Technology& t,
                        const std::vector<std::vector<uint8_t>>& imgs, size_t batch,
                        const std::function<void(size_t)>& prog, CycleNetworkRun& result)
-        : sc_module(n), pe("pe", network.layer(0).config(), t), net(network), tech(t), images(imgs),
+        : sc_module(n), pe("pe", network.config(0), t), net(network), tech(t), images(imgs),
           batch_images(batch), progress(prog), out(result) {
         SC_HAS_PROCESS(CycleNetworkSystem);
         SC_THREAD(sequence);
@@ -32,10 +32,18 @@ struct CycleNetworkSystem : sc_core::sc_module {
     void sequence() {
         pe.reset();
         auto backend = [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, golden::LayerStats& stats) {
-            std::vector<std::vector<int64_t>> outputs;
-            std::vector<uint64_t> vector_cycles;
-            run_layer_blocks(pe, net.layer(li).config(), net.weights(li), inputs, stats.counters, outputs,
-                             vector_cycles, out.simulated_cycles);
+            std::vector<std::vector<int64_t>> outputs(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
+            std::vector<uint64_t> vector_cycles;  // mapped blocks are parallel PEs: the slowest counts
+            const uint64_t mvms = stats.counters.mvms;
+            for (const golden::MappedBlock& b : net.blocks(li)) {
+                std::vector<std::vector<uint32_t>> gathered;
+                for (const auto& x : inputs) gathered.push_back(b.gather(x));
+                std::vector<std::vector<int64_t>> part;
+                run_layer_blocks(pe, net.config(li), b.weights, gathered, stats.counters, part, vector_cycles,
+                                 out.simulated_cycles);
+                for (size_t v = 0; v < part.size(); ++v) b.scatter(part[v], outputs[v]);
+            }
+            stats.counters.mvms = mvms + inputs.size();
             for (uint64_t c : vector_cycles) stats.latency_ns += static_cast<double>(c) * tech.sar_bit_time_ns;
             return outputs;
         };
@@ -56,10 +64,10 @@ struct CycleNetworkSystem : sc_core::sc_module {
 CycleNetworkRun run_network_cycle(const golden::Network& net, const golden::Technology& tech,
                                   const std::vector<std::vector<uint8_t>>& images, size_t batch_images,
                                   const std::function<void(size_t)>& progress, const std::string& trace_prefix) {
-    const golden::HwConfig& first = net.layer(0).config();
+    const golden::HwConfig& first = net.config(0);
     refuse_faults_at_cycle_level(first);
     for (size_t li = 1; li < net.layers(); ++li) {
-        const golden::HwConfig& c = net.layer(li).config();
+        const golden::HwConfig& c = net.config(li);
         if (c.weight_bits != first.weight_bits || c.sign != first.sign || c.input_bits != first.input_bits ||
             c.cell_bits != first.cell_bits || c.adc_bits != first.adc_bits)
             throw InputError("cycle: layer \"" + net.desc(li).name +

@@ -12,9 +12,7 @@ Pe::Pe(const sc_core::sc_module_name& name, const golden::HwConfig& cfg, const g
     dont_initialize();
 }
 
-unsigned Pe::outputs_per_pe(const golden::HwConfig& cfg) {
-    return cfg.composition == golden::Composition::Analog ? cfg.xbar_cols / cfg.num_slices() : cfg.xbar_cols;
-}
+unsigned Pe::outputs_per_pe(const golden::HwConfig& cfg) { return cfg.outputs_per_xbar(); }
 
 void Pe::program(const golden::IntMatrix& block, size_t first_input, size_t first_output,
                  const std::vector<unsigned>& adc_bits, uint64_t layer) {

@@ -16,44 +16,45 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
                               size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes,
                               const std::string& trace_path) {
-    size_t max_rows = 1, max_outputs = 1;
     for (size_t li = 0; li < net.layers(); ++li) {
-        const golden::HwConfig& c = net.layer(li).config();
+        const golden::HwConfig& c = net.config(li);
         if (c.weight_bits != chip_hw.weight_bits || c.sign != chip_hw.sign || c.input_bits != chip_hw.input_bits ||
             c.cell_bits != chip_hw.cell_bits)
             throw InputError("tlm: layer \"" + net.desc(li).name +
                              "\" has another number format than the first; one chip per format is not modelled yet");
-        max_rows = std::max(max_rows, net.layer(li).inputs());
-        max_outputs = std::max(max_outputs, net.layer(li).outputs());
     }
     set_global_quantum();
     TlmNetworkRun run;
     run.stats = net.make_stats(adc_codes);
-    ChipParams params = chip_params_for(chip_hw, max_rows, max_outputs, kVectorsPerRun);
+    ChipParams params = chip_params_for(chip_hw, net.max_block_rows(), net.max_block_outputs(), kVectorsPerRun);
     params.adc_code_histograms = adc_codes;
     TlmSystem* system_ptr = nullptr;
-    TlmSystem system("system", params, tech,
-                     [&](HostInitiator& host) {
+    TlmSystem system("system", params, tech, [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;
+        // The host programs and runs a layer's mapped blocks one after another.
         auto backend = [&](size_t li, const std::vector<std::vector<uint32_t>>& inputs, golden::LayerStats& stats) {
-            const golden::BitSlicedLayer& layer = net.layer(li);
-            host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
-            if (host.program_layer(net.weights(li), static_cast<uint32_t>(li)) != regmap::ERR_NONE)
-                throw InputError("tlm: the chip refused layer \"" + net.desc(li).name + "\"");
-            // The layer's noise stream continues where its last batch ended, as golden's does.
-            host.write32(regmap::NOISE_EPOCH_LO, static_cast<uint32_t>(stats.counters.mvms));
-            host.write32(regmap::NOISE_EPOCH_HI, static_cast<uint32_t>(stats.counters.mvms >> 32));
-            std::vector<std::vector<int64_t>> out, part;
-            for (size_t i = 0; i < inputs.size(); i += kVectorsPerRun) {
-                const std::vector<std::vector<uint32_t>> chunk(
-                    inputs.begin() + static_cast<long>(i),
-                    inputs.begin() + static_cast<long>(std::min(inputs.size(), i + kVectorsPerRun)));
-                if (host.run_batch(chunk, layer.outputs(), part) != regmap::ERR_NONE)
-                    throw InputError("tlm: the chip refused inputs of layer \"" + net.desc(li).name + "\"");
-                out.insert(out.end(), part.begin(), part.end());
+            std::vector<std::vector<int64_t>> out(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
+            const uint64_t epoch = stats.counters.mvms;
+            for (const golden::MappedBlock& b : net.blocks(li)) {
+                host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
+                if (host.program_layer(b.weights, b.tag) != regmap::ERR_NONE)
+                    throw InputError("tlm: the chip refused layer \"" + net.desc(li).name + "\"");
+                // The layer's noise stream continues where its last batch ended, as golden's does.
+                host.write32(regmap::NOISE_EPOCH_LO, static_cast<uint32_t>(epoch));
+                host.write32(regmap::NOISE_EPOCH_HI, static_cast<uint32_t>(epoch >> 32));
+                std::vector<std::vector<int64_t>> part;
+                for (size_t i = 0; i < inputs.size(); i += kVectorsPerRun) {
+                    std::vector<std::vector<uint32_t>> chunk;
+                    for (size_t v = i; v < std::min(inputs.size(), i + kVectorsPerRun); ++v)
+                        chunk.push_back(b.gather(inputs[v]));
+                    if (host.run_batch(chunk, b.outputs.size(), part) != regmap::ERR_NONE)
+                        throw InputError("tlm: the chip refused inputs of layer \"" + net.desc(li).name + "\"");
+                    for (size_t v = 0; v < part.size(); ++v) b.scatter(part[v], out[i + v]);
+                }
+                stats.counters.add(chip.counters());
+                stats.latency_ns += chip.busy_time().to_seconds() * 1e9;
             }
-            stats.counters.add(chip.counters());
-            stats.latency_ns += chip.busy_time().to_seconds() * 1e9;
+            stats.counters.mvms = epoch + inputs.size();  // the chip counted each block's vectors
             return out;
         };
         for (size_t i = 0; i < images.size(); i += batch_images) {

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import FASHION_MNIST_DIR, load_idx_dataset
-from .hardware import HwConfig, crossbar_mvm
+from .hardware import HwConfig, mapped_mvm
 from .layers import conv_on_crossbars, input_integers, rescale_accumulator
 from .weightfile import load
 
@@ -42,12 +42,13 @@ def predict(path: Path, images: torch.Tensor, base: Optional[Dict[str, Any]] = N
             x_int = input_integers(act, layer["input_scale"], layer["input_bits"])
             w_int = torch.from_numpy(tensors[layer["weight"]].astype("int64"))
             bias = torch.tensor(tensors[layer["bias"]]) if "bias" in layer else None
+            cmap = torch.from_numpy(tensors[layer["column_map"]].astype("int64")) if "column_map" in layer else None
             if layer["kind"] == "linear":
-                acc = crossbar_mvm(w_int, x_int.reshape(len(x_int), -1), hw).output
+                acc = mapped_mvm(w_int, x_int.reshape(len(x_int), -1), hw, cmap)
                 y = rescale_accumulator(acc, layer["weight_step"], layer["input_scale"], bias)
             else:
                 acc = conv_on_crossbars(x_int, w_int, tuple(layer["kernel"]), (layer["stride"],) * 2,
-                                        (layer["padding"],) * 2, hw)
+                                        (layer["padding"],) * 2, hw, cmap)
                 y = rescale_accumulator(acc, layer["weight_step"], layer["input_scale"], None)
                 if bias is not None:
                     y = y + bias.double().view(1, -1, 1, 1)

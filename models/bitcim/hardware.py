@@ -28,6 +28,7 @@ class HwConfig:
     adc_full_scale: Optional[List[int]] = None
     sign: str = "differential"
     composition: str = "digital"
+    mapping: str = "dense"  # or "compact": per column block only its non-zero rows (see mapped_mvm)
 
     def __post_init__(self) -> None:
         if self.parallel_rows is None:
@@ -55,6 +56,10 @@ class HwConfig:
     @property
     def num_slices(self) -> int:
         return self.weight_bits // self.cell_bits
+
+    @property
+    def outputs_per_xbar(self) -> int:
+        return self.xbar_cols // self.num_slices if self.composition == "analog" else self.xbar_cols
 
     @property
     def num_adc_groups(self) -> int:
@@ -89,6 +94,8 @@ class HwConfig:
             fail("sign", f"is {self.sign!r}, must be one of differential, twos")
         if self.composition not in ("digital", "analog"):
             fail("composition", f"is {self.composition!r}, must be one of analog, digital")
+        if self.mapping not in ("dense", "compact"):
+            fail("mapping", f"is {self.mapping!r}, must be one of compact, dense")
         if len(self.adc_bits) != self.num_adc_groups:
             fail("adc_bits", f"has {len(self.adc_bits)} entries, needs {self.num_adc_groups}")
         if any(not 1 <= b <= 16 for b in self.adc_bits):
@@ -138,6 +145,26 @@ class MvmResult:
     output: torch.Tensor  # int64 [batch, outputs]
     adc_conversions: List[int] = field(default_factory=list)  # per ADC group, MSB first
     adc_saturations: List[int] = field(default_factory=list)
+
+
+def mapped_mvm(weights: torch.Tensor, inputs: torch.Tensor, cfg: HwConfig,
+               column_map: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """A layer's accumulators [batch, outputs] as its crossbar mapping computes them:
+    dense, one crossbar_mvm; compact, per column block of outputs_per_xbar outputs in
+    column_map order, crossbar_mvm over only the rows holding a non-zero weight there
+    (all-zero blocks get no crossbars and give 0)."""
+    if cfg.mapping == "dense":
+        return crossbar_mvm(weights, inputs, cfg).output
+    m = weights.shape[0]
+    physical = column_map.to(torch.int64) if column_map is not None else torch.arange(m)
+    acc = torch.zeros(inputs.shape[0], m, dtype=torch.int64)
+    per = cfg.outputs_per_xbar
+    for c0 in range(0, m, per):
+        outs = physical[c0:c0 + per]
+        rows = (weights[outs] != 0).any(dim=0).nonzero().flatten()
+        if len(rows):
+            acc[:, outs] += crossbar_mvm(weights[outs][:, rows], inputs[:, rows], cfg).output
+    return acc
 
 
 def crossbar_mvm(weights: torch.Tensor, inputs: torch.Tensor, cfg: HwConfig) -> MvmResult:

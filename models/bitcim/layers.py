@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .hardware import HwConfig, crossbar_mvm
+from .hardware import HwConfig, crossbar_mvm, mapped_mvm
 from .quant import quantize_dfp, quantize_sym
 
 
@@ -56,7 +56,8 @@ def rescale_accumulator(acc: torch.Tensor, step: float, scale: float, bias: Opti
 
 
 def conv_on_crossbars(x_int: torch.Tensor, w_int: torch.Tensor, kernel: Tuple[int, int], stride: Tuple[int, int],
-                      padding: Tuple[int, int], hw: HwConfig) -> torch.Tensor:
+                      padding: Tuple[int, int], hw: HwConfig,
+                      column_map: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Convolution accumulators through im2col on the crossbars: int64 [N, C_out, H', W']."""
     n, _, h, w = x_int.shape
     kh, kw = kernel
@@ -65,7 +66,7 @@ def conv_on_crossbars(x_int: torch.Tensor, w_int: torch.Tensor, kernel: Tuple[in
     # rows in (channel, kernel row, kernel column) order, as the golden model's im2col
     cols = F.unfold(x_int.double(), (kh, kw), padding=padding, stride=stride)
     patches = cols.transpose(1, 2).reshape(-1, cols.shape[1]).round().to(torch.int64)
-    acc = crossbar_mvm(w_int.reshape(w_int.shape[0], -1), patches, hw).output
+    acc = mapped_mvm(w_int.reshape(w_int.shape[0], -1), patches, hw, column_map)
     return acc.reshape(n, oh * ow, -1).transpose(1, 2).reshape(n, -1, oh, ow)
 
 

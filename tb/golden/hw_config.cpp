@@ -22,7 +22,7 @@ constexpr unsigned kMaxXbarDim = 4096;
 const std::set<std::string> kKeys = {
     "weight_bits", "cell_bits", "input_bits", "dac_bits", "xbar_rows", "xbar_cols",
     "parallel_rows", "columns_per_adc", "adc_bits", "adc_mode", "adc_full_scale", "sign",
-    "composition", "faults"};
+    "composition", "faults", "mapping"};
 const std::set<std::string> kFaultKeys = {"seed", "stuck_lrs_rate", "stuck_hrs_rate", "conductance_sigma",
                                           "adc_offset_sigma", "adc_noise_sigma"};
 // Sigmas beyond this many level steps or LSBs describe no device worth modelling.
@@ -201,6 +201,8 @@ HwConfig parse_hw_config(const json& j, const std::string& source) {
     if (c.adc_bits.empty()) c.adc_bits.assign(c.num_adc_groups(), 8);
     c.adc_full_scale = get_uint_list<uint64_t>(j, source, "adc_full_scale", 1, uint64_t{1} << 40);
     if (j.contains("faults")) c.faults = parse_faults(j.at("faults"), source);
+    c.mapping = get_choice(j, source, "mapping", "dense", {"dense", "compact"}) == "compact" ? Mapping::Compact
+                                                                                          : Mapping::Dense;
     validate(c, source);
     return c;
 }
@@ -225,7 +227,8 @@ json to_json(const HwConfig& c) {
               {"adc_bits", c.adc_bits},
               {"adc_mode", c.adc_mode == AdcMode::Clip ? "clip" : "scaled"},
               {"sign", c.sign == SignMode::Twos ? "twos" : "differential"},
-              {"composition", c.composition == Composition::Analog ? "analog" : "digital"}};
+              {"composition", c.composition == Composition::Analog ? "analog" : "digital"},
+              {"mapping", c.mapping == Mapping::Compact ? "compact" : "dense"}};
     if (!c.adc_full_scale.empty()) j["adc_full_scale"] = c.adc_full_scale;
     if (c.faults.active()) {
         const DeviceFaults& f = c.faults;

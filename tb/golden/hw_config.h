@@ -14,6 +14,12 @@ namespace bitcim::golden {
 enum class AdcMode { Clip, Scaled };
 enum class SignMode { Differential, Twos };
 enum class Composition { Digital, Analog };
+/// How a network layer is laid onto crossbars: `dense`, every weight row in every
+/// column block; `compact`, per column block of crossbar outputs (in the weight
+/// file's column_map order, the k-means column exchange), only the rows holding a
+/// non-zero weight, and no crossbars for an all-zero block (the mapping paper's
+/// elimination of all-zero parts, with an input index unit).
+enum class Mapping { Dense, Compact };
 
 /// Device non-idealities of one chip instance (all zero: an ideal chip). Every
 /// random draw is a pure function of `seed` and the position it applies to, so
@@ -55,6 +61,7 @@ struct HwConfig {
     SignMode sign = SignMode::Differential;
     Composition composition = Composition::Digital;
     DeviceFaults faults;
+    Mapping mapping = Mapping::Dense;
 
     unsigned num_slices() const { return weight_bits / cell_bits; }
     unsigned num_input_chunks() const { return (input_bits + dac_bits - 1) / dac_bits; }
@@ -65,6 +72,10 @@ struct HwConfig {
     int64_t weight_max() const;
     int64_t weight_min() const;
     uint64_t input_max() const { return (uint64_t{1} << input_bits) - 1; }
+    /// Outputs one crossbar's columns hold: one per column, or per composed group.
+    unsigned outputs_per_xbar() const {
+        return composition == Composition::Analog ? xbar_cols / num_slices() : xbar_cols;
+    }
 };
 
 /// Parses and validates a configuration; `source` names it in error messages.

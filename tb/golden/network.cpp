@@ -36,7 +36,56 @@ std::vector<float> pool(const std::vector<float>& in, unsigned channels, unsigne
     return out;
 }
 
+// The blocks of a layer: one for dense mapping; for compact mapping one per column
+// block of crossbar outputs (in column_map order), holding the rows with a non-zero
+// weight there, none for an all-zero block.
+std::vector<MappedBlock> map_blocks(const IntMatrix& w, const HwConfig& cfg, const std::vector<int64_t>& column_map,
+                                    size_t layer, const std::string& where) {
+    std::vector<MappedBlock> blocks;
+    auto add = [&](std::vector<uint32_t> rows, std::vector<uint32_t> outputs, bool whole) {
+        MappedBlock b;
+        b.rows = std::move(rows);
+        b.outputs = std::move(outputs);
+        b.whole = whole;
+        b.weights = IntMatrix(b.outputs.size(), b.rows.size());
+        for (size_t o = 0; o < b.outputs.size(); ++o)
+            for (size_t r = 0; r < b.rows.size(); ++r) b.weights.at(o, r) = w.at(b.outputs[o], b.rows[r]);
+        b.tag = static_cast<uint32_t>(layer + (blocks.size() << 16));
+        b.xbar = std::make_unique<BitSlicedLayer>(cfg, b.weights, where, FaultSite{b.tag, 0, 0});
+        blocks.push_back(std::move(b));
+    };
+    std::vector<uint32_t> all_rows(w.cols), physical(w.rows);
+    for (size_t i = 0; i < w.cols; ++i) all_rows[i] = static_cast<uint32_t>(i);
+    for (size_t o = 0; o < w.rows; ++o) physical[o] = static_cast<uint32_t>(column_map.empty() ? o : column_map[o]);
+    if (cfg.mapping == Mapping::Dense) {
+        add(all_rows, physical, column_map.empty());
+        return blocks;
+    }
+    const size_t per_xbar = cfg.outputs_per_xbar();
+    for (size_t c0 = 0; c0 < w.rows; c0 += per_xbar) {
+        const std::vector<uint32_t> outs(physical.begin() + static_cast<long>(c0),
+                                         physical.begin() + static_cast<long>(std::min(w.rows, c0 + per_xbar)));
+        std::vector<uint32_t> rows;
+        for (size_t i = 0; i < w.cols; ++i)
+            if (std::any_of(outs.begin(), outs.end(), [&](uint32_t o) { return w.at(o, i) != 0; }))
+                rows.push_back(static_cast<uint32_t>(i));
+        if (!rows.empty()) add(rows, outs, false);
+    }
+    return blocks;
+}
+
 }  // namespace
+
+std::vector<uint32_t> MappedBlock::gather(const std::vector<uint32_t>& x) const {
+    if (whole) return x;
+    std::vector<uint32_t> xb(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r) xb[r] = x[rows[r]];
+    return xb;
+}
+
+void MappedBlock::scatter(const std::vector<int64_t>& y, std::vector<int64_t>& acc) const {
+    for (size_t o = 0; o < outputs.size(); ++o) acc[outputs[o]] += y[o];
+}
 
 HwConfig layer_config(const HwConfig& base, const LayerDesc& L, unsigned cell_bits) {
     HwConfig cfg = base;
@@ -82,26 +131,66 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
             w = (w - L.pool_kernel) / L.pool_stride + 1;
         }
         layer.weights = file.layer_weights(L);
-        layer.xbar = std::make_unique<BitSlicedLayer>(cfg, layer.weights, where, FaultSite{m_layers.size(), 0, 0});
+        layer.config = cfg;
+        const std::vector<int64_t> column_map = L.column_map.empty() ? std::vector<int64_t>() : file.ints(L.column_map);
+        layer.blocks = map_blocks(layer.weights, cfg, column_map, m_layers.size(), where);
         if (!L.bias.empty()) layer.bias = file.floats(L.bias);
-        layer.latency_per_mvm_ns = layer.xbar->latency_ns(tech);
+        // Blocks sit on crossbars of their own and work in parallel.
+        for (const MappedBlock& b : layer.blocks)
+            layer.latency_per_mvm_ns = std::max(layer.latency_per_mvm_ns, b.xbar->latency_ns(tech));
         m_layers.push_back(std::move(layer));
     }
 }
 
 std::vector<LayerStats> Network::make_stats(bool adc_codes) const {
     std::vector<LayerStats> stats;
-    for (const Layer& l : m_layers) stats.push_back({l.desc.name, l.xbar->make_counters(adc_codes), 0.0});
+    for (const Layer& l : m_layers) {
+        // A layer whose every block is all zero still reports its ADC groups.
+        const BitSlicedLayer shape(l.config, IntMatrix(1, 1));
+        stats.push_back({l.desc.name, shape.make_counters(adc_codes), 0.0});
+    }
     return stats;
+}
+
+unsigned Network::crossbars(size_t i) const {
+    unsigned n = 0;
+    for (const MappedBlock& b : m_layers[i].blocks) n += b.xbar->mapping().crossbars;
+    return n;
+}
+
+FaultCounts Network::fault_counts(size_t i) const {
+    FaultCounts f;
+    for (const MappedBlock& b : m_layers[i].blocks) {
+        const FaultCounts& k = b.xbar->fault_counts();
+        f.cells += k.cells, f.stuck_lrs += k.stuck_lrs, f.stuck_hrs += k.stuck_hrs, f.stuck_changed += k.stuck_changed;
+    }
+    return f;
+}
+
+size_t Network::max_block_rows() const {
+    size_t n = 1;
+    for (const Layer& l : m_layers)
+        for (const MappedBlock& b : l.blocks) n = std::max(n, b.rows.size());
+    return n;
+}
+
+size_t Network::max_block_outputs() const {
+    size_t n = 1;
+    for (const Layer& l : m_layers)
+        for (const MappedBlock& b : l.blocks) n = std::max(n, b.outputs.size());
+    return n;
 }
 
 MvmBackend Network::golden_backend() const {
     return [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, LayerStats& stats) {
         const Layer& l = m_layers[li];
-        std::vector<std::vector<int64_t>> out;
-        out.reserve(inputs.size());
+        std::vector<std::vector<int64_t>> out(inputs.size(), std::vector<int64_t>(l.weights.rows, 0));
         // A vector's noise epoch is its index in the layer's input stream.
-        for (const auto& x : inputs) out.push_back(l.xbar->run(x, stats.counters, stats.counters.mvms));
+        const uint64_t epoch = stats.counters.mvms;
+        for (const MappedBlock& b : l.blocks)
+            for (size_t v = 0; v < inputs.size(); ++v)
+                b.scatter(b.xbar->run(b.gather(inputs[v]), stats.counters, epoch + v), out[v]);
+        stats.counters.mvms = epoch + inputs.size();  // each block counted the vectors
         stats.latency_ns += l.latency_per_mvm_ns * static_cast<double>(inputs.size());
         return out;
     };

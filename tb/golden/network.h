@@ -24,6 +24,22 @@ struct LayerStats {
     double latency_ns = 0;
 };
 
+/// A part of a layer mapped onto crossbars on its own: some of the layer's rows
+/// (inputs) and outputs. Dense mapping has one block holding everything.
+struct MappedBlock {
+    std::vector<uint32_t> rows;     ///< layer inputs on its crossbar rows, in order
+    std::vector<uint32_t> outputs;  ///< logical layer outputs on its columns, in order
+    bool whole = false;             ///< rows and outputs are the whole layer in order (no gather)
+    IntMatrix weights;              ///< outputs x rows
+    std::unique_ptr<BitSlicedLayer> xbar;
+    uint32_t tag = 0;               ///< key of its device-fault draws: layer + (block << 16)
+
+    /// The block's input vector from a layer input vector.
+    std::vector<uint32_t> gather(const std::vector<uint32_t>& x) const;
+    /// Adds the block's outputs into the layer's accumulators.
+    void scatter(const std::vector<int64_t>& y, std::vector<int64_t>& acc) const;
+};
+
 /// Computes one layer's crossbar accumulators for a batch of input vectors and
 /// adds the events and time to `stats`: the golden kernel, or a chip over TLM.
 using MvmBackend = std::function<std::vector<std::vector<int64_t>>(
@@ -49,13 +65,22 @@ public:
     const IntMatrix& weights(size_t i) const { return m_layers[i].weights; }
     /// Zeroed per-layer stats; with `adc_codes`, ADC code histograms are collected too.
     std::vector<LayerStats> make_stats(bool adc_codes = false) const;
-    const BitSlicedLayer& layer(size_t i) const { return *m_layers[i].xbar; }
+    /// Layer i's crossbar configuration (every block shares it).
+    const HwConfig& config(size_t i) const { return m_layers[i].config; }
+    const std::vector<MappedBlock>& blocks(size_t i) const { return m_layers[i].blocks; }
+    /// Crossbars of layer i over its blocks, and its cells' device faults.
+    unsigned crossbars(size_t i) const;
+    FaultCounts fault_counts(size_t i) const;
+    /// Rows and outputs of the largest block over every layer (sizes a chip).
+    size_t max_block_rows() const;
+    size_t max_block_outputs() const;
 
 private:
     struct Layer {
         LayerDesc desc;
         IntMatrix weights;
-        std::unique_ptr<BitSlicedLayer> xbar;
+        HwConfig config;
+        std::vector<MappedBlock> blocks;
         std::vector<double> bias;
         unsigned in_c = 0, in_h = 0, in_w = 0;  ///< input shape (conv)
         double latency_per_mvm_ns = 0;

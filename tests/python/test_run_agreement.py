@@ -17,6 +17,9 @@ WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
     ("mlp_bitsparse", 300, {"adc_bits": [1, 3, 3, 3]}),
     ("mlp_bitsparse", 200, {"adc_bits": [2, 4, 4, 4], "parallel_rows": 32, "adc_mode": "scaled"}),
     ("lenet5_bitsparse", 60, {"adc_bits": [3, 6, 6, 6], "parallel_rows": 16}),
+    ("mlp_xbar", 200, {"adc_bits": [1, 3, 3, 3], "mapping": "compact"}),
+    ("lenet5_bitsparse", 40, {"adc_bits": [2, 5, 5, 5], "parallel_rows": 32, "xbar_rows": 64, "xbar_cols": 64,
+                              "mapping": "compact"}),
 ])
 def test_cpp_run_matches_python_prediction_for_prediction(bitcim_bin, tmp_path, name, limit, cfg):
     (tmp_path / "cfg.json").write_text(json.dumps(cfg))
@@ -49,7 +52,9 @@ FAULTS = {"seed": 3, "stuck_lrs_rate": 0.002, "stuck_hrs_rate": 0.002, "conducta
                                       ("mlp_bitsparse", {"adc_bits": [3, 6, 6, 6], "parallel_rows": 32,
                                                          "faults": FAULTS}),
                                       ("lenet5_bitsparse", {"adc_bits": [3, 6, 6, 6], "adc_mode": "scaled",
-                                                            "faults": FAULTS})])
+                                                            "faults": FAULTS}),
+                                      ("mlp_xbar", {"adc_bits": [2, 4, 4, 4], "mapping": "compact",
+                                                    "faults": FAULTS})])
 def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
     """Same predictions, counts, code histograms and energy; with device faults too
     (120 images: the noise stream crosses the 100-image batch boundary)."""
@@ -127,3 +132,21 @@ def test_run_refuses_what_a_level_cannot_do(bitcim_bin, tmp_path, args, message)
     res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_bitsparse.safetensors"),
                           "--limit", "2", *args], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and message in res.stderr, res.stderr
+
+
+def test_compact_mapping_saves_crossbars_without_changing_exact_results(bitcim_bin, tmp_path):
+    """With ADCs that never saturate, where the rows sit changes nothing in the
+    results; compact mapping of the k-means-mapped network then only saves."""
+    reports = {}
+    for mapping in ("dense", "compact"):
+        (tmp_path / "cfg.json").write_text(json.dumps({"mapping": mapping}))
+        res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_xbar.safetensors"), "--limit",
+                              "50", "--config", str(tmp_path / "cfg.json"), "--json", "--no-baseline"],
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        reports[mapping] = json.loads(res.stdout)
+    d, c = reports["dense"], reports["compact"]
+    assert c["predictions"] == d["predictions"]
+    assert sum(l["crossbars"] for l in c["layers"]) < sum(l["crossbars"] for l in d["layers"])
+    assert c["energy_pj"]["total"] < d["energy_pj"]["total"]
+    assert c["energy_pj"]["adc"] < d["energy_pj"]["adc"]
