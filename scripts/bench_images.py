@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Images per second of the shipped networks through `bitcim run` at the golden and
-TLM levels, next to the same architecture's float inference in PyTorch (the speed
+"""Images per second of the shipped networks through `bitcim run` at the golden,
+TLM and cycle (Verilated SAR ADCs) levels, next to the same architecture's float inference in PyTorch (the speed
 reference). A benchmark, not a test: prints a table.
 
     PYTHONPATH=models /usr/bin/python3 scripts/bench_images.py --bitcim build/bitcim
@@ -21,11 +21,12 @@ from bitcim import zoo  # noqa: E402
 from bitcim.data import FASHION_MNIST_DIR, load_idx_dataset  # noqa: E402
 
 NETWORKS = {"mlp": ("weights/mlp_bitsparse.safetensors", 2000), "lenet5": ("weights/lenet5_bitsparse.safetensors", 300)}
+CYCLE_IMAGES = {"mlp": 20, "lenet5": 2}  # the cycle level simulates every SAR clock: few images
 
 
 def time_run(bitcim: Path, weights: str, level: str, images: int) -> float:
     t0 = time.perf_counter()
-    subprocess.run([str(bitcim), "run", "--weights", weights, "--limit", str(images), "--level", level, "--json"],
+    subprocess.run([str(bitcim), "run", "--weights", weights, "--limit", str(images), "--level", level, "--json", "--no-baseline"],
                    check=True, capture_output=True)
     return images / (time.perf_counter() - t0)
 
@@ -53,12 +54,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bitcim", type=Path, default=Path("build/bitcim"))
     a = p.parse_args()
-    print(f"{'network':<8} {'images':>6} {'golden img/s':>13} {'tlm img/s':>10} {'PyTorch float img/s':>20}")
+    print(f"{'network':<8} {'images':>6} {'golden img/s':>13} {'tlm img/s':>10} {'cycle img/s':>12} "
+          f"{'PyTorch float img/s':>20}")
     for name, (weights, images) in NETWORKS.items():
         g = time_run(a.bitcim, weights, "golden", images)
         t = time_run(a.bitcim, weights, "tlm", images)
+        c = time_run(a.bitcim, weights, "cycle", CYCLE_IMAGES[name])
         f = time_float(name, images)
-        print(f"{name:<8} {images:>6} {g:>13.0f} {t:>10.0f} {f:>20.0f}")
+        print(f"{name:<8} {images:>6} {g:>13.0f} {t:>10.0f} {c:>12.2f} {f:>20.0f}")
 
 
 if __name__ == "__main__":
