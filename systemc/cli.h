@@ -2,11 +2,18 @@
 // its callback; bad input is thrown as bitcim::InputError (exit status 2).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 namespace bitcim::cli {
 
 inline constexpr int kExitBadInput = 2;
+
+/// The numbers of a comma-separated option value, each within lo..hi; throws
+/// InputError quoting `option` and the text otherwise.
+std::vector<double> parse_number_list(const std::string& text, const std::string& option, double lo, double hi);
 
 void add_lfsr_command(CLI::App& app);
 void add_mvm_command(CLI::App& app);

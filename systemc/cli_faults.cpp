@@ -8,7 +8,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -48,24 +48,6 @@ const std::map<std::string, std::string> kKinds = {
     {"adc-noise", "ADC noise per conversion (sigma in LSBs)"},
 };
 
-std::vector<double> parse_rates(const std::string& text) {
-    std::vector<double> rates;
-    std::stringstream ss(text);
-    std::string tok;
-    while (std::getline(ss, tok, ',')) {
-        try {
-            size_t used = 0;
-            const double v = std::stod(tok, &used);
-            if (used != tok.size() || !(v >= 0)) throw std::invalid_argument(tok);
-            rates.push_back(v);
-        } catch (const std::exception&) {
-            throw InputError("faults: --rates '" + text + "' is not a comma-separated list of non-negative numbers");
-        }
-    }
-    if (rates.empty()) throw InputError("faults: --rates is empty");
-    return rates;
-}
-
 nlohmann::json faults_of(const std::string& kind, double rate, unsigned seed) {
     nlohmann::json f = {{"seed", seed}};
     if (kind == "stuck") f["stuck_lrs_rate"] = rate / 2, f["stuck_hrs_rate"] = rate / 2;
@@ -100,7 +82,7 @@ Sample sample_of(const nlohmann::json& r) {
 
 void run(const FaultsOptions& opt) {
     if (!kKinds.count(opt.kind)) throw InputError("faults: --kind '" + opt.kind + "' is unknown");
-    const std::vector<double> rates = parse_rates(opt.rates);
+    const std::vector<double> rates = parse_number_list(opt.rates, "faults: --rates", 0, INFINITY);
     if ((opt.kind == "stuck" || opt.kind == "stuck-lrs" || opt.kind == "stuck-hrs"))
         for (double r : rates)
             if (r > 1) throw InputError("faults: a stuck-cell rate of " + std::to_string(r) + " is above 1");

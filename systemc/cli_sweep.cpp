@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -43,17 +42,10 @@ struct Point {
 
 std::vector<unsigned> parse_bits(const std::string& text) {
     std::vector<unsigned> bits;
-    std::stringstream ss(text);
-    std::string tok;
-    while (std::getline(ss, tok, ',')) {
-        try {
-            size_t used = 0;
-            const unsigned long v = std::stoul(tok, &used);
-            if (used != tok.size() || v < 1 || v > 16) throw std::invalid_argument(tok);
-            bits.push_back(static_cast<unsigned>(v));
-        } catch (const std::exception&) {
+    for (double v : parse_number_list(text, "sweep: --adc-bits", 1, 16)) {
+        if (v != static_cast<unsigned>(v))
             throw InputError("sweep: --adc-bits '" + text + "' is not a comma-separated list of 1..16");
-        }
+        bits.push_back(static_cast<unsigned>(v));
     }
     return bits;
 }

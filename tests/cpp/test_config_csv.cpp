@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "errors.h"
+#include "config_errors.h"
 #include "hw_config.h"
 
 using bitcim::InputError;
@@ -15,14 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string error_of(const json& j) {
-    try {
-        parse_hw_config(j, "cfg.json");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
+std::string error_of(const json& j) { return bitcim::test::config_error_of(j); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
     const std::string path = ::testing::TempDir() + name;

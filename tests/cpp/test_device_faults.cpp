@@ -10,6 +10,7 @@
 
 #include "crossbar_layer.h"
 #include "errors.h"
+#include "config_errors.h"
 #include "hw_config.h"
 
 using bitcim::InputError;
@@ -63,14 +64,7 @@ std::vector<std::vector<int64_t>> run_all(const BitSlicedLayer& layer, const std
     return ys;
 }
 
-std::string error_of(const json& j) {
-    try {
-        parse_hw_config(j, "cfg.json");
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
+std::string error_of(const json& j) { return bitcim::test::config_error_of(j); }
 
 }  // namespace
 
