@@ -96,8 +96,10 @@ void run(const FaultsOptions& opt) {
                 nlohmann::json cfg = golden::to_json(base);
                 cfg["faults"] = faults_of(opt.kind, rates[ri], seed);
                 golden::parse_hw_config(cfg, "faults campaign configuration");  // fail here, not in a child
-                jobs.push_back({"net" + std::to_string(w) + "_" + opt.kind + "_r" + std::to_string(ri) + "_s" +
-                                    std::to_string(seed),
+                char rate[32];
+                std::snprintf(rate, sizeof rate, "%g", rates[ri]);
+                jobs.push_back({"net" + std::to_string(w) + "_" + fs::path(opt.weights[w]).stem().string() + "_" +
+                                    opt.kind + "_r" + rate + "_s" + std::to_string(seed),
                                 cfg,
                                 {"--weights", opt.weights[w], "--data-dir", opt.data_dir, "--limit",
                                  std::to_string(opt.limit), "--level", opt.level, "--no-baseline"}});

@@ -24,11 +24,15 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-bool finished(const fs::path& report) {
-    std::ifstream in(report);
-    if (!in) return false;
+nlohmann::json spec_of(const RunJob& job) { return {{"config", job.config}, {"args", job.args}}; }
+
+// Done: a complete report exists, made by this very job (same configuration and
+// arguments), so changing a grid, a limit or a file never reuses a stale report.
+bool finished(const fs::path& dir, const RunJob& job) {
+    std::ifstream in(dir / (job.key + ".json")), spec(dir / (job.key + ".job.json"));
+    if (!in || !spec) return false;
     try {
-        return nlohmann::json::parse(in).contains("accuracy");
+        return nlohmann::json::parse(in).contains("accuracy") && nlohmann::json::parse(spec) == spec_of(job);
     } catch (const std::exception&) {
         return false;
     }
@@ -40,7 +44,7 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
     fs::create_directories(out_dir);
     std::vector<size_t> todo;
     for (size_t i = 0; i < jobs.size(); ++i)
-        if (!finished(fs::path(out_dir) / (jobs[i].key + ".json"))) todo.push_back(i);
+        if (!finished(out_dir, jobs[i])) todo.push_back(i);
     std::fprintf(stderr, "%s: %zu configurations, %zu already done, %zu to run\n", label.c_str(), jobs.size(),
                  jobs.size() - todo.size(), todo.size());
 
@@ -64,6 +68,7 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
             std::lock_guard<std::mutex> lock(mutex);
             if (rc == 0) {
                 fs::rename(partial, report);  // a report exists only once complete: resumable
+                std::ofstream(fs::path(out_dir) / (job.key + ".job.json")) << spec_of(job).dump() << "\n";
             } else {
                 failures.push_back(job.key);
             }

@@ -31,6 +31,13 @@ def test_stuck_hrs_campaign_counts_only_changed_cells_and_plots(bitcim_bin, tmp_
     assert faulty["accuracy_mean"] < summary["networks"][0]["points"][0]["accuracy_mean"]
     assert "4 already done, 0 to run" in campaign(bitcim_bin, tmp_path, "--kind", "stuck-hrs", "--rates", "0,0.3",
                                                   "--seeds", "2").stderr
+    # a changed request never reuses a report made for another one
+    res = campaign(bitcim_bin, tmp_path, "--kind", "stuck-hrs", "--rates", "0,0.3,0.5", "--seeds", "2")
+    assert "4 already done, 2 to run" in res.stderr, res.stderr
+    res = subprocess.run([str(bitcim_bin), "faults", "--weights", str(WEIGHTS), "--limit", "30", "--kind", "stuck-hrs",
+                          "--rates", "0,0.3", "--seeds", "2", "--out", str(tmp_path)], capture_output=True, text=True,
+                         timeout=600)
+    assert "0 already done, 4 to run" in res.stderr, res.stderr
     paths = plot_faults(tmp_path)
     assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
 
