@@ -10,6 +10,8 @@
 namespace bitcim::cli {
 
 inline constexpr int kExitBadInput = 2;
+/// A verification check failed (e.g. predictions differ from the Python twin's).
+inline constexpr int kExitMismatch = 3;
 
 /// The numbers of a comma-separated option value, each within lo..hi; throws
 /// InputError quoting `option` and the text otherwise.

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -66,7 +71,41 @@ struct RunOptions {
     bool baseline = true;
     bool adc_histogram = false;
     std::string trace;
+    bool python_check = false;
 };
+
+// The Python twin (bitcim.evaluate) on the same file, configuration and images:
+// its accuracy and how many predictions differ from ours (must be 0).
+nlohmann::json python_check(const RunOptions& opt, const golden::HwConfig& base, const std::vector<int>& predictions) {
+    if (base.faults.active()) throw InputError("run: --python-check needs an ideal chip (the Python twin has no faults)");
+    if (opt.cell_bits) throw InputError("run: --python-check takes the weight file's cell bits (drop --cell-bits)");
+    if (opt.split != "test") throw InputError("run: --python-check evaluates the test split");
+    const char* env = std::getenv("BITCIM_MODELS_DIR");
+    const std::string models = env ? env : BITCIM_MODELS_DIR;
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("bitcim_check_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "cfg.json") << golden::to_json(base).dump() << "\n";
+    auto quote = [](const std::string& s) { return "'" + s + "'"; };
+    const std::string cmd = "PYTHONPATH=" + quote(models) + " /usr/bin/python3 -m bitcim.evaluate --weights " +
+                            quote(opt.weights) + " --config " + quote((dir / "cfg.json").string()) + " --data-dir " +
+                            quote(opt.data_dir) + " --limit " + std::to_string(predictions.size()) + " > " +
+                            quote((dir / "py.json").string());
+    const int rc = std::system(cmd.c_str());
+    nlohmann::json py;
+    try {
+        if (rc == 0) py = nlohmann::json::parse(std::ifstream(dir / "py.json"));
+    } catch (const std::exception&) {
+        py = nullptr;
+    }
+    fs::remove_all(dir);
+    if (rc != 0 || !py.contains("predictions"))
+        throw InputError("run: the Python twin failed (PYTHONPATH=" + models + " /usr/bin/python3 -m bitcim.evaluate)");
+    const auto theirs = py["predictions"].get<std::vector<int>>();
+    size_t mismatches = theirs.size() == predictions.size() ? 0 : predictions.size();
+    for (size_t i = 0; i < std::min(theirs.size(), predictions.size()); ++i) mismatches += theirs[i] != predictions[i];
+    return {{"accuracy", py["accuracy"]}, {"mismatching_predictions", mismatches}};
+}
 
 // The golden level over a batch of images, batch by batch: per-layer events and logits.
 std::vector<std::vector<float>> run_golden(const golden::Network& net, const std::vector<std::vector<uint8_t>>& images,
@@ -177,6 +216,7 @@ void run(const RunOptions& opt) {
         }
     }
     const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    const nlohmann::json python = opt.python_check ? python_check(opt, base, predictions) : nlohmann::json();
     // The ISAAC-like baseline: the same network and images, every row of a crossbar
     // driven at once and 8-bit ADCs on every slice.
     nlohmann::json baseline, savings;
@@ -186,6 +226,8 @@ void run(const RunOptions& opt) {
         isaac.adc_full_scale.clear();
         isaac.adc_mode = golden::AdcMode::Clip;
         isaac.parallel_rows = isaac.xbar_rows;
+        isaac.mapping = golden::Mapping::Dense;
+        isaac.faults = {};
         const golden::Network base_net(file, isaac, tech, opt.cell_bits);
         std::vector<golden::LayerStats> base_stats;
         const auto base_logits = run_golden(base_net, images, base_stats, nullptr);
@@ -203,8 +245,10 @@ void run(const RunOptions& opt) {
                             {"predictions", predictions}, {"config", golden::to_json(base)}};
         if (!area.is_null()) j["area_mm2"] = area;
         if (!cycle.is_null()) j["cycle"] = cycle;
+        if (!python.is_null()) j["python"] = python;
         if (!baseline.is_null()) j["baseline"] = baseline, j["savings"] = savings;
         std::cout << j.dump(1) << "\n";
+        if (!python.is_null() && python["mismatching_predictions"] != 0) std::exit(kExitMismatch);
         return;
     }
     std::printf("%s on %zu %s %s images (%s level): accuracy %.2f%%\n", opt.weights.c_str(), n, opt.dataset.c_str(),
@@ -212,6 +256,10 @@ void run(const RunOptions& opt) {
     std::printf("energy per image: %.1f nJ (cells %.1f, ADC %.1f, shift-add %.1f); latency per image %.2f us\n",
                 total.total_pj() / n / 1e3, total.cells_pj / n / 1e3, total.adc_pj / n / 1e3,
                 total.shift_add_pj / n / 1e3, latency / n / 1e3);
+    if (!python.is_null())
+        std::printf("Python twin (bitcim.evaluate, same file, configuration and images): accuracy %.2f%%, "
+                    "mismatching predictions: %zu\n",
+                    100.0 * python["accuracy"].get<double>(), python["mismatching_predictions"].get<size_t>());
     if (!baseline.is_null())
         std::printf("savings vs the 8-bit-ADC baseline (accuracy %.2f%%), baseline / this, >1 is better: "
                     "energy %.2fx, ADC energy %.2fx, latency %.2fx\n",
@@ -224,6 +272,7 @@ void run(const RunOptions& opt) {
         std::printf("%-8s %12.2f %10u  %s\n", l["name"].get<std::string>().c_str(),
                     l["energy_pj"]["total"].get<double>() / n / 1e3, l["crossbars"].get<unsigned>(), sat.c_str());
     }
+    if (!python.is_null() && python["mismatching_predictions"] != 0) std::exit(kExitMismatch);
 }
 
 }  // namespace
@@ -246,6 +295,9 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
         ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
+    cmd->add_flag("--python-check", opt->python_check,
+                  "also evaluate the network with the Python twin (bitcim.evaluate) and count mismatching "
+                  "predictions; exit status 3 if any");
     cmd->add_flag("--adc-histogram", opt->adc_histogram,
                   "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
     cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");

@@ -150,3 +150,25 @@ def test_compact_mapping_saves_crossbars_without_changing_exact_results(bitcim_b
     assert sum(l["crossbars"] for l in c["layers"]) < sum(l["crossbars"] for l in d["layers"])
     assert c["energy_pj"]["total"] < d["energy_pj"]["total"]
     assert c["energy_pj"]["adc"] < d["energy_pj"]["adc"]
+
+
+def test_run_python_check_reports_mismatches_and_fails_on_any(bitcim_bin, tmp_path):
+    (tmp_path / "cfg.json").write_text(json.dumps({"adc_bits": [1, 3, 3, 3], "mapping": "compact"}))
+    args = [str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_xbar.safetensors"), "--limit", "80", "--config",
+            str(tmp_path / "cfg.json"), "--python-check", "--json", "--no-baseline"]
+    res = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["python"] == {"accuracy": report["accuracy"], "mismatching_predictions": 0}
+    # A twin that disagrees (planted: always class 0) must fail the run with exit status 3.
+    fake = tmp_path / "fake" / "bitcim"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "evaluate.py").write_text(
+        "import json, sys\nn = int(sys.argv[sys.argv.index('--limit') + 1])\n"
+        "print(json.dumps({'accuracy': 0.1, 'predictions': [0] * n}))\n")
+    import os
+    res = subprocess.run(args[:-2], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "BITCIM_MODELS_DIR": str(tmp_path / "fake")})
+    assert res.returncode == 3 and "mismatching predictions: " in res.stdout
+    assert "mismatching predictions: 0" not in res.stdout
