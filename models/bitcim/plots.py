@@ -147,7 +147,7 @@ def plot_faults(directory: Path) -> List[Path]:
         lo = [m - 100 * min(p["accuracy"]) for m, p in zip(mean, pts)]
         hi = [100 * max(p["accuracy"]) - m for m, p in zip(mean, pts)]
         nonzero = [sum(v) / len(v) for v in zip(*net["slice_nonzero"].values())]
-        label = f"{Path(net['weights']).stem} (non-zero slices {', '.join(f'{100 * v:.0f}%' for v in nonzero)})"
+        label = f"{Path(net['weights']).stem} (non-zero slices, layer mean {', '.join(f'{100 * v:.0f}%' for v in nonzero)})"
         axes[0].errorbar(rates, mean, yerr=[lo, hi], marker="o", capsize=3, label=label)
         axes[1].plot(rates, [p["saturations_per_image"] for p in pts], marker="o", label=label)
     for ax in axes:
