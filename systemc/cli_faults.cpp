@@ -18,6 +18,7 @@
 #include "errors.h"
 #include "hw_config.h"
 #include "run_pool.h"
+#include "weight_file.h"
 
 namespace bitcim::cli {
 
@@ -87,6 +88,7 @@ void run(const FaultsOptions& opt) {
         for (double r : rates)
             if (r > 1) throw InputError("faults: a stuck-cell rate of " + std::to_string(r) + " is above 1");
     if (opt.seeds == 0) throw InputError("faults: --seeds must be at least 1");
+    for (const std::string& w : opt.weights) golden::WeightFile::load(w);  // refuse a bad file here, not in a child
     const golden::HwConfig base = opt.config.empty() ? golden::parse_hw_config(nlohmann::json::object(), "defaults")
                                                      : golden::load_hw_config(opt.config);
     std::vector<RunJob> jobs;

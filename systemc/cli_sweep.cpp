@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "run_pool.h"
+#include "weight_file.h"
 
 namespace bitcim::cli {
 
@@ -51,6 +52,7 @@ std::vector<unsigned> parse_bits(const std::string& text) {
 }
 
 void run(const SweepOptions& opt) {
+    golden::WeightFile::load(opt.weights);  // refuse a bad file here, not in every child
     std::vector<Point> points;
     for (const std::string& adc : opt.adc_bits)
         for (unsigned p : opt.parallel_rows)

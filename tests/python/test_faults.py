@@ -44,6 +44,7 @@ def test_stuck_hrs_campaign_counts_only_changed_cells_and_plots(bitcim_bin, tmp_
 
 def test_faults_refuses_bad_requests(bitcim_bin, tmp_path):
     for args, message in [(["--rates", "0,x"], "--rates '0,x'"), (["--kind", "cosmic"], "--kind 'cosmic'"),
-                          (["--rates", "2"], "above 1"), (["--seeds", "0"], "--seeds")]:
+                          (["--rates", "2"], "above 1"), (["--seeds", "0"], "--seeds"),
+                          (["--weights", str(tmp_path / "missing.safetensors")], "missing.safetensors")]:
         res = campaign(bitcim_bin, tmp_path, *args)
         assert res.returncode == 2 and message in res.stderr, (args, res.stderr)
