@@ -7,7 +7,7 @@
 
 #include "csv.h"
 #include "errors.h"
-#include "config_errors.h"
+#include "test_configs.h"
 #include "hw_config.h"
 
 using bitcim::InputError;

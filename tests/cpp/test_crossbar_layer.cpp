@@ -9,6 +9,7 @@
 #include "hw_config.h"
 #include "layer_stats.h"
 #include "reference_mvm.h"
+#include "test_configs.h"
 #include "vectors.h"
 
 using bitcim::InputError;
@@ -18,28 +19,10 @@ using bitcim::golden::Composition;
 using bitcim::golden::HwConfig;
 using bitcim::golden::IntMatrix;
 using bitcim::golden::SignMode;
+using bitcim::test::make_config;
 using bitcim::test::reference_mvm;
 
 namespace {
-
-HwConfig make_config(unsigned weight_bits, unsigned cell_bits, unsigned input_bits, unsigned dac_bits,
-                     unsigned xbar_rows, unsigned parallel_rows, SignMode sign, Composition comp,
-                     AdcMode mode, unsigned adc_bits) {
-    HwConfig c;
-    c.weight_bits = weight_bits;
-    c.cell_bits = cell_bits;
-    c.input_bits = input_bits;
-    c.dac_bits = dac_bits;
-    c.xbar_rows = xbar_rows;
-    c.xbar_cols = 8;
-    c.columns_per_adc = 8;
-    c.parallel_rows = parallel_rows;
-    c.sign = sign;
-    c.composition = comp;
-    c.adc_mode = mode;
-    c.adc_bits.assign(c.num_adc_groups(), adc_bits);
-    return c;
-}
 
 // Every combination of format, composition and ADC mode the golden model supports, small.
 std::vector<HwConfig> config_space(unsigned weight_bits, unsigned input_bits, unsigned adc_bits) {

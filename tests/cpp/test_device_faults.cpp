@@ -10,7 +10,7 @@
 
 #include "crossbar_layer.h"
 #include "errors.h"
-#include "config_errors.h"
+#include "test_configs.h"
 #include "hw_config.h"
 
 using bitcim::InputError;
@@ -27,19 +27,9 @@ using nlohmann::json;
 
 namespace {
 
+// 32 x 32 crossbars, 8 rows per read, ADCs shared by 4 columns, 5-bit ADCs, 8-bit formats.
 HwConfig small_config(unsigned cell_bits, SignMode sign, Composition comp, AdcMode mode, unsigned dac_bits) {
-    HwConfig c;
-    c.cell_bits = cell_bits;
-    c.sign = sign;
-    c.composition = comp;
-    c.adc_mode = mode;
-    c.dac_bits = dac_bits;
-    c.xbar_rows = 32;
-    c.xbar_cols = 32;
-    c.parallel_rows = 8;
-    c.columns_per_adc = 4;
-    c.adc_bits.assign(c.num_adc_groups(), 5);
-    return c;
+    return bitcim::test::make_config(8, cell_bits, 8, dac_bits, 32, 8, sign, comp, mode, 5, 32, 4);
 }
 
 IntMatrix random_weights(const HwConfig& c, size_t outputs, size_t inputs, uint64_t seed, bool dense = false) {
