@@ -18,6 +18,10 @@ constexpr unsigned kLaneBits = 16;
 constexpr unsigned kLanesPerWord = 4;
 constexpr unsigned kMaxLanes = 16;
 constexpr uint64_t kLaneMax = (uint64_t{1} << kLaneBits) - 1;
+// Sums stay below the lane's top bit, so lanes compare against a code without branches.
+constexpr uint64_t kLaneSumMax = kLaneMax >> 1;
+constexpr uint64_t kLaneLow = 0x0001'0001'0001'0001;   // 1 in every lane
+constexpr uint64_t kLaneHigh = 0x8000'8000'8000'8000;  // every lane's top bit
 
 // With at most 8-bit weights and inputs a product fits in 16 bits and 2^15 of
 // them in an int32: the linear part then runs as a vectorizable int16 GEMV.
@@ -261,7 +265,7 @@ void BitSlicedLayer::build_saturation_bounds() {
     m_static_sum.assign(m_signals.size() * m_outputs * m_groups, 0);
     m_lanes_fit = m_cfg.num_input_chunks() <= kMaxLanes;
     for (const Signal& s : m_signals)
-        m_lanes_fit = m_lanes_fit && m_cfg.parallel_rows * top_level * low_mask(s.bit_count) <= kLaneMax;
+        m_lanes_fit = m_lanes_fit && m_cfg.parallel_rows * top_level * low_mask(s.bit_count) <= kLaneSumMax;
     m_nz_start.assign(1, 0);
     for (size_t si = 0; si < m_signals.size(); ++si) {
         const Signal& s = m_signals[si];
@@ -443,11 +447,24 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
                         const uint64_t* lv = base + size_t{m_nz_row[k]} * words;
                         for (unsigned w = 0; w < words; ++w) acc[w] += m_nz_value[k] * lv[w];
                     }
+                    // Every chunk at once: a lane's top bit is set where its sum exceeds the top code.
+                    if (max_code >= kLaneSumMax) continue;  // no lane can exceed it
+                    int64_t lost = 0;
+                    for (unsigned w = 0; w < words; ++w) {
+                        const uint64_t over = (acc[w] + (kLaneSumMax - max_code) * kLaneLow) & kLaneHigh;
+                        if (!over) continue;
+                        const uint64_t mask = (over >> (kLaneBits - 1)) * kLaneMax;
+                        const uint64_t excess = (acc[w] & mask) - (max_code * kLaneLow & mask);
+                        counters.adc_saturations[s.adc_group] += static_cast<uint64_t>(__builtin_popcountll(over));
+                        for (unsigned j = 0; j < kLanesPerWord; ++j)
+                            lost += static_cast<int64_t>((excess >> (kLaneBits * j)) & kLaneMax)
+                                    << (d * (w * kLanesPerWord + j));
+                    }
+                    y[out] += s.negative ? (lost << s.out_shift) : -(lost << s.out_shift);
+                    continue;
                 }
                 for (unsigned t : risky_chunks) {
-                    const uint64_t sum = m_lanes_fit
-                                             ? (acc[t / kLanesPerWord] >> (kLaneBits * (t % kLanesPerWord))) & kLaneMax
-                                             : signal_sum(s, out, g, t, in);
+                    const uint64_t sum = signal_sum(s, out, g, t, in);
                     if (sum <= max_code) continue;
                     ++counters.adc_saturations[s.adc_group];
                     const int64_t lost = static_cast<int64_t>(sum - max_code) << (s.out_shift + d * t);
