@@ -17,6 +17,9 @@ inline constexpr int kExitMismatch = 3;
 /// InputError quoting `option` and the text otherwise.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option, double lo, double hi);
 
+/// `s` as one single-quoted POSIX shell word.
+std::string shell_quote(const std::string& s);
+
 void add_lfsr_command(CLI::App& app);
 void add_mvm_command(CLI::App& app);
 void add_regmap_command(CLI::App& app);

@@ -86,7 +86,7 @@ nlohmann::json python_check(const RunOptions& opt, const golden::HwConfig& base,
     const fs::path dir = fs::temp_directory_path() / ("bitcim_check_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     std::ofstream(dir / "cfg.json") << golden::to_json(base).dump() << "\n";
-    auto quote = [](const std::string& s) { return "'" + s + "'"; };
+    const auto quote = shell_quote;
     const std::string cmd = "PYTHONPATH=" + quote(models) + " /usr/bin/python3 -m bitcim.evaluate --weights " +
                             quote(opt.weights) + " --config " + quote((dir / "cfg.json").string()) + " --data-dir " +
                             quote(opt.data_dir) + " --limit " + std::to_string(predictions.size()) + " > " +

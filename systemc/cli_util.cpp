@@ -36,4 +36,10 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
     return values;
 }
 
+std::string shell_quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
 }  // namespace bitcim::cli

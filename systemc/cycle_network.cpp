@@ -66,13 +66,7 @@ CycleNetworkRun run_network_cycle(const golden::Network& net, const golden::Tech
                                   const std::function<void(size_t)>& progress, const std::string& trace_prefix) {
     const golden::HwConfig& first = net.config(0);
     refuse_faults_at_cycle_level(first);
-    for (size_t li = 1; li < net.layers(); ++li) {
-        const golden::HwConfig& c = net.config(li);
-        if (c.weight_bits != first.weight_bits || c.sign != first.sign || c.input_bits != first.input_bits ||
-            c.cell_bits != first.cell_bits || c.adc_bits != first.adc_bits)
-            throw InputError("cycle: layer \"" + net.desc(li).name +
-                             "\" has another number format than the first; one PE type per run is modelled");
-    }
+    net.require_one_format("cycle", true);
     CycleNetworkRun run;
     run.stats = net.make_stats();
     DualVcd vcd(trace_prefix);

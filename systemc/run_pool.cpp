@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli.h"
 #include "errors.h"
 
 namespace bitcim::cli {
@@ -17,12 +18,6 @@ namespace bitcim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 nlohmann::json spec_of(const RunJob& job) { return {{"config", job.config}, {"args", job.args}}; }
 
@@ -61,9 +56,9 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
             const fs::path report = fs::path(out_dir) / (job.key + ".json");
             const fs::path partial = fs::path(out_dir) / (job.key + ".json.partial");
             std::ofstream(cfg) << job.config.dump() << "\n";
-            std::string cmd = quote(self) + " run --json --config " + quote(cfg.string());
-            for (const std::string& a : job.args) cmd += " " + quote(a);
-            cmd += " > " + quote(partial.string()) + " 2> /dev/null";
+            std::string cmd = shell_quote(self) + " run --json --config " + shell_quote(cfg.string());
+            for (const std::string& a : job.args) cmd += " " + shell_quote(a);
+            cmd += " > " + shell_quote(partial.string()) + " 2> /dev/null";
             const int rc = std::system(cmd.c_str());
             std::lock_guard<std::mutex> lock(mutex);
             if (rc == 0) {

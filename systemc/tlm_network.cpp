@@ -16,13 +16,7 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
                               size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes,
                               const std::string& trace_path) {
-    for (size_t li = 0; li < net.layers(); ++li) {
-        const golden::HwConfig& c = net.config(li);
-        if (c.weight_bits != chip_hw.weight_bits || c.sign != chip_hw.sign || c.input_bits != chip_hw.input_bits ||
-            c.cell_bits != chip_hw.cell_bits)
-            throw InputError("tlm: layer \"" + net.desc(li).name +
-                             "\" has another number format than the first; one chip per format is not modelled yet");
-    }
+    net.require_one_format("tlm", false);
     set_global_quantum();
     TlmNetworkRun run;
     run.stats = net.make_stats(adc_codes);

@@ -505,6 +505,7 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
     const unsigned chunks = c.num_input_chunks();
     const uint32_t level_mask = static_cast<uint32_t>(low_mask(d));
     const size_t first_group = m_site.first_input / c.parallel_rows;
+    const FaultDraws draws(c.faults, m_site.layer);
     // The driven rows of each (row group, chunk) with their input levels.
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> driven(m_groups * chunks);
     for (size_t i = 0; i < m_inputs; ++i)
@@ -521,9 +522,8 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
                 for (unsigned t = 0; t < chunks; ++t) {
                     double bitline = 0;
                     for (const auto& [row, level] : driven[g * chunks + t]) bitline += double{gout[row]} * level;
-                    const double error = offset + FaultDraws(c.faults, m_site.layer)
-                                                      .adc_noise_lsb(static_cast<unsigned>(si), m_site.first_output + out,
-                                                                     first_group + g, t, epoch);
+                    const double error = offset + draws.adc_noise_lsb(static_cast<unsigned>(si),
+                                                                      m_site.first_output + out, first_group + g, t, epoch);
                     bool saturated = false;
                     const uint32_t code = s.adc.convert_analog(bitline + error * lsb, &saturated);
                     counters.adc_saturations[s.adc_group] += saturated;

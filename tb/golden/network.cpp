@@ -167,6 +167,17 @@ FaultCounts Network::fault_counts(size_t i) const {
     return f;
 }
 
+void Network::require_one_format(const std::string& level, bool same_adcs) const {
+    const HwConfig& first = m_layers.front().config;
+    for (const Layer& l : m_layers) {
+        const HwConfig& c = l.config;
+        if (c.weight_bits != first.weight_bits || c.sign != first.sign || c.input_bits != first.input_bits ||
+            c.cell_bits != first.cell_bits || (same_adcs && c.adc_bits != first.adc_bits))
+            throw InputError(level + ": layer \"" + l.desc.name +
+                             "\" has another number format than the first; one chip type per run is modelled");
+    }
+}
+
 size_t Network::max_block_rows() const {
     size_t n = 1;
     for (const Layer& l : m_layers)

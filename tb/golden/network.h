@@ -74,6 +74,9 @@ public:
     /// Rows and outputs of the largest block over every layer (sizes a chip).
     size_t max_block_rows() const;
     size_t max_block_outputs() const;
+    /// Throws InputError naming the first layer whose number format (and, with
+    /// `same_adcs`, ADC list) differs from the first layer's: `level` models one chip type.
+    void require_one_format(const std::string& level, bool same_adcs) const;
 
 private:
     struct Layer {
