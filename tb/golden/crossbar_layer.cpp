@@ -242,7 +242,7 @@ void BitSlicedLayer::build_faults() {
                     }
                     g += std::ldexp(cell.conductance, static_cast<int>(c.cell_bits * (k - k_lo)));
                 }
-                m_conductance[(si * m_outputs + out) * m_inputs + in] = static_cast<float>(g);
+                m_conductance[(si * m_inputs + in) * m_outputs + out] = static_cast<float>(g);
             }
     }
     m_adc_offset.assign(m_signals.size() * m_outputs * m_groups, 0.0);
@@ -512,18 +512,24 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
         for (unsigned t = 0; t < chunks; ++t)
             if (const uint32_t level = (x[i] >> (d * t)) & level_mask)
                 driven[(i / c.parallel_rows) * chunks + t].emplace_back(static_cast<uint32_t>(i), level);
+    // Every output's bitline at once, row by row in the same order for each output.
+    std::vector<double> bitlines(m_outputs);
     for (size_t si = 0; si < m_signals.size(); ++si) {
         const Signal& s = m_signals[si];
         const double lsb = std::ldexp(1.0, static_cast<int>(s.adc.lsb_shift()));
-        for (size_t out = 0; out < m_outputs; ++out) {
-            const float* gout = &m_conductance[(si * m_outputs + out) * m_inputs];
-            for (size_t g = 0; g < m_groups; ++g) {
-                const double offset = m_adc_offset[(si * m_outputs + out) * m_groups + g];
-                for (unsigned t = 0; t < chunks; ++t) {
-                    double bitline = 0;
-                    for (const auto& [row, level] : driven[g * chunks + t]) bitline += double{gout[row]} * level;
-                    const double error = offset + draws.adc_noise_lsb(static_cast<unsigned>(si),
-                                                                      m_site.first_output + out, first_group + g, t, epoch);
+        for (size_t g = 0; g < m_groups; ++g)
+            for (unsigned t = 0; t < chunks; ++t) {
+                std::fill(bitlines.begin(), bitlines.end(), 0.0);
+                for (const auto& [row, level] : driven[g * chunks + t]) {
+                    const float* grow = &m_conductance[(si * m_inputs + row) * m_outputs];
+                    const double l = level;
+                    for (size_t out = 0; out < m_outputs; ++out) bitlines[out] += double{grow[out]} * l;
+                }
+                for (size_t out = 0; out < m_outputs; ++out) {
+                    const double bitline = bitlines[out];
+                    const double error = m_adc_offset[(si * m_outputs + out) * m_groups + g] +
+                                         draws.adc_noise_lsb(static_cast<unsigned>(si), m_site.first_output + out,
+                                                             first_group + g, t, epoch);
                     bool saturated = false;
                     const uint32_t code = s.adc.convert_analog(bitline + error * lsb, &saturated);
                     counters.adc_saturations[s.adc_group] += saturated;
@@ -532,7 +538,6 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
                     y[out] += s.negative ? -value : value;
                 }
             }
-        }
     }
 }
 

@@ -167,7 +167,7 @@ private:
     CrossbarMapping m_mapping;
     FaultSite m_site;
     FaultCounts m_fault_counts;
-    /// With device faults: per (signal, output, input) the conductance the signal's
+    /// With device faults: per (signal, input, output) the conductance the signal's
     /// cells present to the bitline, in units of one level step of its lowest cell.
     std::vector<float> m_conductance;
     std::vector<double> m_adc_offset;  ///< per (signal, output, group), in ADC LSBs
