@@ -345,17 +345,20 @@ void Chip::count_active_adcs() {
 
 // ---- reports ---------------------------------------------------------------------
 
-AreaReport Chip::area() const {
-    const golden::HwConfig& hw = m_params.hw;
+AreaReport chip_area(const ChipParams& params, const golden::Technology& tech) {
+    const golden::HwConfig& hw = params.hw;
+    const golden::BitSlicedLayer layout(hw, golden::IntMatrix(Pe::outputs_per_pe(hw), hw.xbar_rows));
+    const std::vector<golden::ColumnGroup>& groups = layout.mapping().column_groups;
     AreaReport a;
-    const double pes = pe_count();
-    a.crossbars = pes * static_cast<double>(m_pe_layout.size()) * hw.xbar_rows * hw.xbar_cols * m_tech.crossbar_cell_area_mm2;
-    for (const auto& g : m_pe_layout) a.adc += pes * g.adcs_per_xbar * m_tech.adc_area(hw.adc_bits[g.adc_group]);
-    a.shift_add = pes * m_tech.shift_add_area_mm2;
-    a.buffers = static_cast<double>(m_params.input_buffer_bytes + m_params.output_buffer_bytes) *
-                m_tech.buffer_area_mm2_per_byte;
+    const double pes = static_cast<double>(params.tiles) * params.pes_per_tile;
+    a.crossbars = pes * static_cast<double>(groups.size()) * hw.xbar_rows * hw.xbar_cols * tech.crossbar_cell_area_mm2;
+    for (const auto& g : groups) a.adc += pes * g.adcs_per_xbar * tech.adc_area(hw.adc_bits[g.adc_group]);
+    a.shift_add = pes * tech.shift_add_area_mm2;
+    a.buffers = static_cast<double>(params.input_buffer_bytes + params.output_buffer_bytes) * tech.buffer_area_mm2_per_byte;
     return a;
 }
+
+AreaReport Chip::area() const { return chip_area(m_params, m_tech); }
 
 nlohmann::json to_json(const AreaReport& a) {
     return {{"crossbars", a.crossbars}, {"adc", a.adc}, {"shift_add", a.shift_add}, {"buffers", a.buffers},

@@ -45,6 +45,10 @@ struct AreaReport {
 /// {"crossbars", "adc", "shift_add", "buffers", "total"} in mm^2.
 nlohmann::json to_json(const AreaReport& a);
 
+/// The area of a chip built with `params`, ADCs at their built resolutions; the same
+/// figure Chip::area() reports, without elaborating one.
+AreaReport chip_area(const ChipParams& params, const golden::Technology& tech);
+
 class Chip : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<Chip> socket;

@@ -21,6 +21,9 @@ struct TlmNetworkRun {
     AreaReport area;
 };
 
+/// The chip the network runs on: sized for its largest mapped block, formats of its first layer.
+ChipParams network_chip_params(const golden::Network& net);
+
 /// Elaborates one chip sized for the network's largest layer; runs `images` in
 /// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
 /// `adc_codes`: the chip also counts conversions by ADC code. `trace_path`: the

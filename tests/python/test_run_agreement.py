@@ -76,6 +76,7 @@ def test_tlm_run_equals_golden_run(bitcim_bin, tmp_path, name, cfg):
         assert lt.get("faults") == lg.get("faults") and ("faults" in lg) == ("faults" in cfg)
         assert lt["energy_pj"]["total"] == pytest.approx(lg["energy_pj"]["total"], rel=1e-12)
     assert t["area_mm2"]["total"] > 0 and t["latency_ns"] > 0
+    assert g["area_mm2"] == t["area_mm2"]  # golden reports the area of the chip tlm elaborates
 
 
 def test_run_reports_savings_against_the_8bit_baseline(bitcim_bin, tmp_path):
