@@ -171,7 +171,7 @@ void run(const RunOptions& opt) {
     if (opt.level == "golden") {
         logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
     } else if (opt.level == "tlm") {
-        TlmNetworkRun run = run_network_tlm(net, net.config(0), tech, images, kBatchImages, on_batch,
+        TlmNetworkRun run = run_network_tlm(net, tech, images, kBatchImages, on_batch,
                                             opt.adc_histogram, opt.trace);
         stats = std::move(run.stats);
         logits = std::move(run.logits);

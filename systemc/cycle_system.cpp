@@ -78,8 +78,7 @@ CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tec
                        const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
     refuse_faults_at_cycle_level(hw);
     CycleRun run;
-    const golden::BitSlicedLayer layout(hw, golden::IntMatrix(1, 1));
-    run.report.counters = layout.make_counters();
+    run.report.counters = golden::make_counters(hw);
     DualVcd vcd(trace_prefix);
     CycleSystem system("system", hw, tech, weights, inputs, run);
     if (vcd.enabled()) system.pe.trace(vcd.systemc_file());

@@ -16,7 +16,7 @@ ChipParams network_chip_params(const golden::Network& net) {
     return chip_params_for(net.config(0), net.max_block_rows(), net.max_block_outputs(), kVectorsPerRun);
 }
 
-TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
+TlmNetworkRun run_network_tlm(const golden::Network& net,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
                               size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes,
                               const std::string& trace_path) {
@@ -25,7 +25,6 @@ TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig
     TlmNetworkRun run;
     run.stats = net.make_stats(adc_codes);
     ChipParams params = network_chip_params(net);
-    params.hw = chip_hw;
     params.adc_code_histograms = adc_codes;
     TlmSystem* system_ptr = nullptr;
     TlmSystem system("system", params, tech, [&](HostInitiator& host) {

@@ -24,11 +24,11 @@ struct TlmNetworkRun {
 /// The chip the network runs on: sized for its largest mapped block, formats of its first layer.
 ChipParams network_chip_params(const golden::Network& net);
 
-/// Elaborates one chip sized for the network's largest layer; runs `images` in
+/// Elaborates the chip of network_chip_params; runs `images` in
 /// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
 /// `adc_codes`: the chip also counts conversions by ADC code. `trace_path`: the
 /// chip's waveforms over the whole run (a .vcd).
-TlmNetworkRun run_network_tlm(const golden::Network& net, const golden::HwConfig& chip_hw,
+TlmNetworkRun run_network_tlm(const golden::Network& net,
                               const golden::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
                               size_t batch_images, const std::function<void(size_t)>& progress,
                               bool adc_codes = false, const std::string& trace_path = "");

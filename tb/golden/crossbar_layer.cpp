@@ -195,13 +195,13 @@ void BitSlicedLayer::build_mapping() {
     if (c.sign == SignMode::Twos) add_group("sign", 0, 1);
 }
 
-MvmCounters BitSlicedLayer::make_counters(bool adc_codes) const {
+MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
     MvmCounters k;
-    k.adc_conversions.assign(m_cfg.num_adc_groups(), 0);
-    k.adc_saturations.assign(m_cfg.num_adc_groups(), 0);
-    k.cell_reads.assign(size_t{1} << m_cfg.cell_bits, 0);
+    k.adc_conversions.assign(cfg.num_adc_groups(), 0);
+    k.adc_saturations.assign(cfg.num_adc_groups(), 0);
+    k.cell_reads.assign(size_t{1} << cfg.cell_bits, 0);
     if (adc_codes)
-        for (unsigned b : m_cfg.adc_bits) k.adc_codes.emplace_back(size_t{1} << b, 0);
+        for (unsigned b : cfg.adc_bits) k.adc_codes.emplace_back(size_t{1} << b, 0);
     return k;
 }
 

@@ -52,6 +52,10 @@ struct CrossbarMapping {
 
 struct Technology;
 
+/// Counters sized for a configuration's ADC groups and cell values, all zero; with
+/// `adc_codes`, code histograms sized by the ADC resolutions too.
+MvmCounters make_counters(const HwConfig& cfg, bool adc_codes = false);
+
 /// The ADC transfer of ADC group `group` converting sums of `bit_count`-bit cell
 /// values: clip, or scaled to the calibrated full scale (default: the largest
 /// sum p * (2^d - 1) * (2^bit_count - 1)).
@@ -86,7 +90,7 @@ public:
     const FaultCounts& fault_counts() const { return m_fault_counts; }
 
     /// Counters sized for this layer, all zero; with `adc_codes`, code histograms too.
-    MvmCounters make_counters(bool adc_codes = false) const;
+    MvmCounters make_counters(bool adc_codes = false) const { return golden::make_counters(m_cfg, adc_codes); }
     /// One MVM of an input vector of unsigned `input_bits` values; adds its events to
     /// `counters`. `epoch`: the vector's index in the layer's stream of inputs, the
     /// key of its ADC noise draws.

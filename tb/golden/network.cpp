@@ -144,11 +144,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
 
 std::vector<LayerStats> Network::make_stats(bool adc_codes) const {
     std::vector<LayerStats> stats;
-    for (const Layer& l : m_layers) {
-        // A layer whose every block is all zero still reports its ADC groups.
-        const BitSlicedLayer shape(l.config, IntMatrix(1, 1));
-        stats.push_back({l.desc.name, shape.make_counters(adc_codes), 0.0});
-    }
+    for (const Layer& l : m_layers) stats.push_back({l.desc.name, make_counters(l.config, adc_codes), 0.0});
     return stats;
 }
 
