@@ -12,6 +12,7 @@
 #include <benchmark/benchmark.h>
 #include <systemc>
 
+#include "simulation.h"
 #include "crossbar_layer.h"
 #include "regmap.h"
 #include "reporting.h"
@@ -79,7 +80,7 @@ int sc_main(int argc, char* argv[]) {
                          measure(host, 128, hw);
                          measure(host, 1024, hw);
                      });
-    sc_core::sc_start();
+    bitcim::simulate();
     for (const Measurement& m : g_results) {
         benchmark::RegisterBenchmark(m.name.c_str(), [m](benchmark::State& state) {
             for (auto _ : state) state.SetIterationTime(m.seconds);

@@ -1,4 +1,5 @@
 #include "cycle_network.h"
+#include "simulation.h"
 
 #include <algorithm>
 
@@ -73,7 +74,7 @@ CycleNetworkRun run_network_cycle(const golden::Network& net, const golden::Tech
     CycleNetworkSystem system("system", net, tech, images, batch_images, progress, run);
     if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
     vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
-    sc_core::sc_start();
+    bitcim::simulate();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();
     vcd.close();
     return run;

@@ -1,4 +1,5 @@
 #include "cycle_system.h"
+#include "simulation.h"
 
 #include <algorithm>
 
@@ -83,7 +84,7 @@ CycleRun run_mvm_cycle(const golden::HwConfig& hw, const golden::Technology& tec
     CycleSystem system("system", hw, tech, weights, inputs, run);
     if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
     vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
-    sc_core::sc_start();
+    bitcim::simulate();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();
     vcd.close();
     run.clock_period_ns = tech.sar_bit_time_ns;

@@ -1,4 +1,5 @@
 #include "dual_vcd.h"
+#include "simulation.h"
 
 #include <verilated.h>
 #include <verilated_vcd_sc.h>
@@ -13,7 +14,7 @@ DualVcd::DualVcd(std::string prefix) : m_prefix(std::move(prefix)) {
 DualVcd::~DualVcd() { close(); }
 
 void DualVcd::start(const std::function<void(VerilatedVcdSc*)>& attach) {
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    bitcim::simulate(sc_core::SC_ZERO_TIME);
     if (!enabled()) return;
     m_rtl = std::make_unique<VerilatedVcdSc>();
     attach(m_rtl.get());

@@ -1,4 +1,5 @@
 #include "lfsr_rtl.h"
+#include "simulation.h"
 
 #include <utility>
 
@@ -126,7 +127,7 @@ std::vector<LfsrStep> run_lfsr_rtl(const std::vector<LfsrJob>& jobs, const std::
                          [&states](size_t, uint64_t, const LfsrStep& s) { states.push_back(s); });
     if (vcd.enabled()) driver.trace(vcd.systemc_file());
     vcd.start([&driver](VerilatedVcdSc* rtl) { driver.rtl.trace(rtl, kRtlTraceLevels); });
-    sc_core::sc_start();
+    bitcim::simulate();
     driver.rtl.final();
     vcd.close();
     if (waveforms) *waveforms = {vcd.systemc_path(), vcd.rtl_path(), driver.model_mismatches()};

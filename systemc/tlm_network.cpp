@@ -1,4 +1,5 @@
 #include "tlm_network.h"
+#include "simulation.h"
 
 #include <algorithm>
 
@@ -68,7 +69,7 @@ TlmNetworkRun run_network_tlm(const golden::Network& net,
     sc_core::sc_trace_file* tf =
         trace_path.empty() ? nullptr : sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
     if (tf) system.chip.trace(tf);
-    sc_core::sc_start();
+    bitcim::simulate();
     if (tf) sc_core::sc_close_vcd_trace_file(tf);
     run.area = system.chip.area();
     return run;

@@ -1,4 +1,5 @@
 #include "tlm_system.h"
+#include "simulation.h"
 
 #include <tlm>
 
@@ -54,7 +55,7 @@ TlmRun run_mvm_tlm(const golden::HwConfig& hw, const golden::Technology& tech, c
         tf = sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
         system.chip.trace(tf);
     }
-    sc_core::sc_start();
+    bitcim::simulate();
     if (tf) sc_core::sc_close_vcd_trace_file(tf);
     run.report.counters = system.chip.counters();
     run.report.energy = system.chip.energy();

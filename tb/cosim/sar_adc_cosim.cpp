@@ -7,6 +7,7 @@
 
 #include <systemc>
 
+#include "simulation.h"
 #include "adc.h"
 #include "dual_vcd.h"
 #include "reporting.h"
@@ -90,7 +91,7 @@ int sc_main(int argc, char* argv[]) {
     Bench bench("bench");
     if (vcd.enabled()) bench.adc.trace(vcd.systemc_file());
     vcd.start([&bench](VerilatedVcdSc* rtl) { bench.adc.trace(rtl, bitcim::kRtlTraceLevels); });
-    sc_core::sc_start();
+    bitcim::simulate();
     bench.adc.final();
     vcd.close();
     std::printf("sar_adc_cosim: %lu conversions checked against the golden transfer, %lu mismatches\n",

@@ -8,6 +8,7 @@
 
 #include <systemc>
 
+#include "simulation.h"
 #include "crossbar_layer.h"
 #include "regmap.h"
 #include "reporting.h"
@@ -133,7 +134,7 @@ int sc_main(int, char*[]) {
     TlmSystem system("system", chip_params_for(hw, 40, 20, 2), golden::default_technology(),
                      [&sys, hw](HostInitiator& h) { script(h, sys->chip, hw); });
     sys = &system;
-    sc_core::sc_start();
+    bitcim::simulate();
     std::printf("tlm_bus_checks: %d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 && g_checks >= 29 ? 0 : 1;
 }

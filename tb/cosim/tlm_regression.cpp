@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 
+#include "simulation.h"
 #include "crossbar_layer.h"
 #include "energy.h"
 #include "hw_config.h"
@@ -168,7 +169,7 @@ int sc_main(int argc, char* argv[]) {
                 check_config(host, systems[i]->chip, cfg, cases, 1000 + i, tallies[i]);
             }));
     }
-    sc_core::sc_start();
+    bitcim::simulate();
     Tally total;
     for (const Tally& t : tallies)
         total.cases += t.cases, total.failures += t.failures, total.faulty_differ += t.faulty_differ;

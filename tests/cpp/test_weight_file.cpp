@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -36,12 +37,14 @@ struct Parts {
     json network() const { return json::parse(header["__metadata__"]["network"].get<std::string>()); }
     void set_network(const json& n) { header["__metadata__"]["network"] = n.dump(); }
     std::vector<uint8_t> bytes() const {
+        // Sized once and filled in place: growing an 8-byte vector by insert() made
+        // GCC 12 warn (-Wstringop-overread) about its own reallocation path.
         const std::string h = header.dump();
-        std::vector<uint8_t> out(8);
         const uint64_t n = h.size();
+        std::vector<uint8_t> out(8 + h.size() + buffer.size());
         std::memcpy(out.data(), &n, 8);
-        out.insert(out.end(), h.begin(), h.end());
-        out.insert(out.end(), buffer.begin(), buffer.end());
+        std::copy(h.begin(), h.end(), out.begin() + 8);
+        std::copy(buffer.begin(), buffer.end(), out.begin() + 8 + static_cast<long>(h.size()));
         return out;
     }
 };
