@@ -17,8 +17,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models"))
-from bitcim import zoo  # noqa: E402
-from bitcim.data import FASHION_MNIST_DIR, load_idx_dataset  # noqa: E402
+from bitcim.nn import zoo  # noqa: E402
+from bitcim.io.idx import FASHION_MNIST_DIR, load_idx_dataset  # noqa: E402
 
 NETWORKS = {"mlp": ("weights/mlp_bitsparse.safetensors", 2000), "lenet5": ("weights/lenet5_bitsparse.safetensors", 300)}
 CYCLE_IMAGES = {"mlp": 20, "lenet5": 2}  # the cycle level simulates every SAR clock: few images

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+from .reports.savings import add_savings, markdown, plot, summarize, table3
+
 ROOT = Path(__file__).resolve().parents[2]
 
 NETWORKS = {
@@ -42,20 +44,9 @@ def run(bitcim: Path, weights: Path, config: Dict[str, Any], limit: int) -> Dict
     return json.loads(res.stdout)
 
 
-def summarize(report: Dict[str, Any]) -> Dict[str, Any]:
-    n = report["images"]
-    e = report["energy_pj"]
-    return {"accuracy": report["accuracy"], "energy_nj": e["total"] / n / 1e3, "cells_nj": e["cells"] / n / 1e3,
-            "adc_nj": e["adc"] / n / 1e3, "latency_us": report["latency_ns"] / n / 1e3,
-            "crossbars": sum(l["crossbars"] for l in report["layers"])}
-
-
-def table3(bitcim: Path) -> Dict[str, Any]:
-    """The bit-slice paper's Table 3 from the TLM chip: one 16x16 layer with N-bit ADCs on
-    every slice, N = 8, 3, 1. Energy per conversion and ADC area come from the chip's
-    reports. Conversion time comes from the latency difference between ADCs serving 16
-    columns and ADCs serving 1 (the same reads, 15 more conversions per ADC each), so the
-    crossbar read time drops out: speedup(N) = dL(8) / dL(N)."""
+def measure_table3(bitcim: Path) -> Dict[int, Dict[str, float]]:
+    """One 16x16 layer through the TLM chip with N-bit ADCs on every slice, N = 8, 3, 1,
+    each ADC serving 1 and 16 columns: energy per conversion, ADC area and latencies."""
     measured: Dict[int, Dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
@@ -75,45 +66,7 @@ def table3(bitcim: Path) -> Dict[str, Any]:
                 m[f"latency_{sharing}"] = r["latency_ns"]
                 if sharing == 16:
                     m["adc_area_mm2"] = r["area_mm2"]["adc"]
-    def conversions_time(bits: int) -> float:
-        return measured[bits]["latency_16"] - measured[bits]["latency_1"]
-    return {f"{bits}-bit": {
-        "energy_saving": measured[8]["adc_pj_per_conversion"] / measured[bits]["adc_pj_per_conversion"],
-        "conversion_speedup": conversions_time(8) / conversions_time(bits),
-        "area_saving": measured[8]["adc_area_mm2"] / measured[bits]["adc_area_mm2"]} for bits in (3, 1)}
-
-
-def table(rows: List[Dict[str, Any]]) -> str:
-    lines = ["| network | configuration | accuracy | energy nJ/img | saving | ADC nJ/img | ADC saving | crossbars |"
-             " latency us |", "|" + " --- |" * 9]
-    for r in rows:
-        lines.append(f"| {r['network']} | {r['config']} | {100 * r['accuracy']:.2f}% | {r['energy_nj']:.1f} | "
-                     f"{r['energy_saving']:.2f}x | {r['adc_nj']:.2f} | {r['adc_saving']:.2f}x | {r['crossbars']} | "
-                     f"{r['latency_us']:.2f} |")
-    return "\n".join(lines)
-
-
-def plot(rows: List[Dict[str, Any]], path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    width = 0.8 / len(CONFIGS)
-    for j, cfg in enumerate(CONFIGS):
-        sel = [r for r in rows if r["config"] == cfg]
-        xs = [i + j * width for i in range(len(sel))]
-        ax.bar(xs, [r["cells_nj"] for r in sel], width, color=f"C{j}", label=f"{cfg}: cells")
-        ax.bar(xs, [r["adc_nj"] for r in sel], width, bottom=[r["cells_nj"] for r in sel], color=f"C{j}",
-               hatch="//", edgecolor="white", label=f"{cfg}: ADC")
-        for x, r in zip(xs, sel):
-            ax.annotate(f"{100 * r['accuracy']:.1f}%", (x, r["energy_nj"]), ha="center", fontsize=7,
-                        xytext=(0, 2), textcoords="offset points")
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(NETWORKS))], list(NETWORKS))
-    ax.set_ylabel("energy per image (nJ)")
-    ax.set_title("Energy per image by training method and hardware mapping (labels: accuracy)")
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    return measured
 
 
 def main(argv: List[str] | None = None) -> None:
@@ -133,24 +86,13 @@ def main(argv: List[str] | None = None) -> None:
             rate = done / (time.time() - start)
             print(f"savings: {done}/{total} runs, {rate:.2f}/s, ETA {(total - done) / rate:.0f} s", file=sys.stderr)
     base = rows[0]  # the dense network on the ISAAC-like chip
-    for r in rows:
-        r["energy_saving"] = base["energy_nj"] / r["energy_nj"]
-        r["adc_saving"] = base["adc_nj"] / r["adc_nj"]
-    t3 = table3(a.bitcim)
+    add_savings(rows, base)
+    t3 = table3(measure_table3(a.bitcim))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.with_suffix(".json").write_text(json.dumps({"images": a.limit, "baseline": f"{base['network']} on "
                                                       f"{base['config']}", "rows": rows, "table3": t3},
                                                      indent=1) + "\n")
-    md = (f"# Energy savings on the shipped MLPs ({a.limit} Fashion-MNIST test images, golden level)\n\n"
-          f"Savings are ratios against the dense network on the ISAAC-like chip (>1 is better). Made by\n"
-          f"`PYTHONPATH=models /usr/bin/python3 -m bitcim.savings --limit {a.limit}`.\n\n" + table(rows) + "\n\n"
-          "## The bit-slice paper's Table 3 from the TLM chip (vs 8-bit ADCs; paper: 28.4x / 14.2x energy, "
-          "8x / 2.67x speed, 2x area)\n\n| ADC | energy saving | conversion speedup | area saving |\n"
-          "| --- | --- | --- | --- |\n" +
-          "".join(f"| {k} | {v['energy_saving']:.1f}x | {v['conversion_speedup']:.2f}x | {v['area_saving']:.1f}x |\n"
-                  for k, v in t3.items()) +
-          "\nThe RTL SAR controller spends one more cycle per conversion (sampling), so at the cycle level a\n"
-          "conversion takes N + 1 bit times (`sar_adc_cosim`), which would make the speedups 4.5x and 2.25x.\n")
+    md = markdown(rows, t3, a.limit)
     a.out.with_suffix(".md").write_text(md)
     plot(rows, a.out.with_suffix(".png"))
     print(md)

@@ -16,6 +16,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List
 
+from .reports.table1 import markdown, plot_figure2
 from .train import main as train
 
 ROWS = [("Pruned", "pruned"), ("L1", "l1"), ("BL1 (slice-aware)", "bitslice-l1"), ("BL1 (direct STE)", "bitslice-l1-ste")]
@@ -43,36 +44,6 @@ def run(out: Path, pretrain_epochs: int, epochs: int, seed: int, limit_train: in
             "pretrain_epochs": pretrain_epochs, "epochs": epochs, "seed": seed, "rows": rows}
 
 
-def markdown(result: Dict) -> str:
-    lines = [f"Table 1 on {result['dataset']} ({result['model']}), {result['pretrain_epochs']} L1 pretraining "
-             f"epochs then {result['epochs']} epochs per row, seed {result['seed']}.", "",
-             "| Method | Accuracy | B3 | B2 | B1 | B0 | Average |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    for r in result["rows"]:
-        s = " | ".join(f"{100 * v:.2f}%" for v in r["slice_nonzero"])
-        lines.append(f"| {r['method']} | {100 * r['accuracy']:.2f}% | {s} | "
-                     f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}% |")
-    return "\n".join(lines) + "\n"
-
-
-def plot(result: Dict, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 4, figsize=(15, 3.6), sharey=False)
-    for k, ax in enumerate(axes):
-        for r in result["rows"]:
-            steps = [h["step"] for h in r["history"]]
-            ax.plot(steps, [100 * h["slice_nonzero"][k] for h in r["history"]], label=r["method"])
-        ax.set_title(f"slice B{3 - k} ({'MSB' if k == 0 else 'LSB' if k == 3 else 'middle'})")
-        ax.set_xlabel("training step")
-        ax.set_ylabel("non-zero slices (%)")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Bit-slice sparsity during training (bit-slice L1 paper, Figure 2), Fashion-MNIST MLP")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-
-
 def main(argv: List[str] = None) -> None:
     p = argparse.ArgumentParser(prog="python3 -m bitcim.table1", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,7 +57,7 @@ def main(argv: List[str] = None) -> None:
     result = run(a.out, a.pretrain_epochs, a.epochs, a.seed, a.limit_train, a.sparsity)
     (a.out / "table1.json").write_text(json.dumps(result, indent=1) + "\n")
     (a.out / "table1.md").write_text(markdown(result))
-    plot(result, a.out / "figure2.png")
+    plot_figure2(result, a.out / "figure2.png")
     print(markdown(result))
     print(f"wrote {a.out / 'table1.json'}, {a.out / 'table1.md'}, {a.out / 'figure2.png'}")
 

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from bitcim.lfsr import LfsrParams, lfsr_sequence
+from bitcim.hw.lfsr import LfsrParams, lfsr_sequence
 
 
 def run(bitcim_bin, *args):

@@ -4,7 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from bitcim.plots import plot_faults
+from bitcim.reports.faults import plot_faults
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "mlp_bitsparse.safetensors"
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bitcim.lfsr import LfsrParams, lfsr_next, lfsr_period, lfsr_sequence
+from bitcim.hw.lfsr import LfsrParams, lfsr_next, lfsr_period, lfsr_sequence
 
 
 def test_step_rule():
@@ -34,7 +34,7 @@ def test_matches_shared_vectors(vectors_dir):
 
 
 def test_indices_match_shared_vectors(vectors_dir):
-    from bitcim.lfsr import lfsr_indices
+    from bitcim.hw.lfsr import lfsr_indices
     cases = json.loads((vectors_dir / "lfsr.json").read_text())["index_cases"]
     assert len(cases) >= 6
     for c in cases:
@@ -44,7 +44,7 @@ def test_indices_match_shared_vectors(vectors_dir):
 
 
 def test_indices_refuse_impossible_requests():
-    from bitcim.lfsr import lfsr_indices
+    from bitcim.hw.lfsr import lfsr_indices
     with pytest.raises(ValueError):
         lfsr_indices(LfsrParams(16, 0xB400, 1), 10, 11)
     with pytest.raises(ValueError, match="reached only"):
@@ -52,13 +52,13 @@ def test_indices_refuse_impossible_requests():
 
 
 def test_primitive_taps_table_is_maximal_up_to_20_bits():
-    from bitcim.lfsr import PRIMITIVE_TAPS
+    from bitcim.hw.lfsr import PRIMITIVE_TAPS
     for width in range(2, 17):
         assert lfsr_period(LfsrParams(width, PRIMITIVE_TAPS[width], 1)) == (1 << width) - 1, width
 
 
 def test_lfsr_for_positions_reaches_every_index():
-    from bitcim.lfsr import lfsr_for_positions, lfsr_indices
+    from bitcim.hw.lfsr import lfsr_for_positions, lfsr_indices
     params = lfsr_for_positions(784 * 256, seed=3)
     assert params.width == 19
     chosen = lfsr_indices(params, 784 * 256, 784 * 256 // 2)

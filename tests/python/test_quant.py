@@ -2,7 +2,7 @@ import json
 
 import torch
 
-from bitcim.quant import ceil_log2, quantize_dfp, quantize_sym, slice_of, twos_pattern
+from bitcim.hw.quant import ceil_log2, quantize_dfp, quantize_sym, slice_of, twos_pattern
 
 
 def test_ceil_log2_exact():

@@ -1,13 +1,14 @@
-"""`bitcim run` (C++ golden) and bitcim.evaluate (Python) agree image for image."""
+"""`bitcim run` (C++ golden) and the Python twin (bitcim.hw.network, behind bitcim.evaluate) agree image for image."""
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
-import torch
 
-from bitcim.data import FASHION_MNIST_DIR, load_idx_dataset
-from bitcim.evaluate import predict
+from bitcim.hw.config import HwConfig
+from bitcim.hw.network import predict
+from bitcim.io.idx import FASHION_MNIST_DIR, load_idx_dataset
+from bitcim.io.weightfile import load
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
 
@@ -29,7 +30,8 @@ def test_cpp_run_matches_python_prediction_for_prediction(bitcim_bin, tmp_path, 
     assert res.returncode == 0, res.stderr
     cpp = json.loads(res.stdout)
     x, y = load_idx_dataset(FASHION_MNIST_DIR, "test")
-    py = predict(WEIGHTS / f"{name}.safetensors", x[:limit], cfg)
+    network, tensors = load(WEIGHTS / f"{name}.safetensors")
+    py = predict(network, tensors, HwConfig.from_dict(cfg, "cfg.json"), x[:limit])
     mismatches = sum(a != b for a, b in zip(cpp["predictions"], py))
     assert mismatches == 0
     assert cpp["accuracy"] == pytest.approx(sum(int(p == t) for p, t in zip(py, y[:limit].tolist())) / limit)

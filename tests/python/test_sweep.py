@@ -3,7 +3,7 @@ import csv
 import subprocess
 from pathlib import Path
 
-from bitcim.plots import pareto_front, plot
+from bitcim.reports.sweep import pareto_front, plot_sweep
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "mlp_bitsparse.safetensors"
 
@@ -31,7 +31,7 @@ def test_sweep_writes_csv_resumes_and_plots(bitcim_bin, tmp_path):
     again = sweep(bitcim_bin, tmp_path)
     assert again.returncode == 0 and "3 already done, 1 to run" in again.stderr
     assert (tmp_path / "sweep.csv").read_text() == before
-    paths = plot(tmp_path)
+    paths = plot_sweep(tmp_path)
     assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
     assert any(r["key"] == "adc8888_p128_x128_c2" for r in pareto_front(rows))
 
@@ -46,7 +46,7 @@ def test_sweep_refuses_bad_grids(bitcim_bin, tmp_path):
 
 
 def test_run_report_plots_utilization_and_layers(bitcim_bin, tmp_path):
-    from bitcim.plots import plot_run
+    from bitcim.reports.run import plot_run
     report = tmp_path / "run.json"
     res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS), "--limit", "20", "--json"],
                          capture_output=True, text=True, timeout=300)

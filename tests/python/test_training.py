@@ -7,14 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from bitcim import pruning, slicing, zoo
-from bitcim.data import IdxError, read_idx
-from bitcim.export import export
-from bitcim.hardware import HwConfig, crossbar_mvm
-from bitcim.layers import QuantConv2d, QuantLinear, set_hardware
-from bitcim.lfsr import LfsrParams
+from bitcim.hw.config import HwConfig
+from bitcim.hw.crossbar import crossbar_mvm
+from bitcim.hw.lfsr import LfsrParams
+from bitcim.io.export import export
+from bitcim.io.idx import IdxError, read_idx
+from bitcim.io.weightfile import load
+from bitcim.nn import zoo
+from bitcim.nn.layers import QuantConv2d, QuantLinear, set_hardware
 from bitcim.train import main as train_main
-from bitcim.weightfile import load
+from bitcim.training import mapping, pruning, regularizers, sparsity
 
 
 def test_weight_quantizer_round_trip_and_straight_through():
@@ -29,7 +31,7 @@ def test_weight_quantizer_round_trip_and_straight_through():
 def test_activation_quantizer_recovers_raw_pixels():
     layer = QuantLinear(4, 2, input_scale=1 / 255)
     pixels = torch.tensor([[0, 1, 128, 255]], dtype=torch.float32)
-    _, ints = layer.act_quant(pixels / 255)
+    _, ints = layer.quantized_input(pixels / 255)
     assert ints.tolist() == [[0, 1, 128, 255]]
 
 
@@ -42,7 +44,7 @@ def test_hardware_eval_with_wide_adcs_equals_quantized_float(cls, shape):
     layer.eval()
     with torch.no_grad():
         ref = layer(x)
-        layer.hardware = HwConfig(adc_bits=[16, 16, 16, 16])
+        set_hardware(layer, HwConfig(adc_bits=[16, 16, 16, 16]))
         hw = layer(x)
     assert torch.allclose(hw, ref, atol=1e-4), (hw - ref).abs().max()
 
@@ -74,7 +76,7 @@ def test_crossbar_mvm_refuses_out_of_range():
 def test_direct_ste_bitslice_gradient_is_the_same_for_every_weight():
     torch.manual_seed(0)
     model = zoo.MLP(hidden=32)
-    slicing.bitslice_l1_ste(model).backward()
+    regularizers.bitslice_l1_ste(model).backward()
     g = model.fc1.weight.grad.abs()
     nonzero = g[g > 0]
     assert torch.allclose(nonzero, nonzero[0].expand_as(nonzero))
@@ -83,7 +85,7 @@ def test_direct_ste_bitslice_gradient_is_the_same_for_every_weight():
 def test_surrogate_bitslice_gradient_depends_on_slices():
     torch.manual_seed(0)
     model = zoo.MLP(hidden=32)
-    slicing.bitslice_l1_surrogate(model).backward()
+    regularizers.bitslice_l1_surrogate(model).backward()
     g = model.fc1.weight.grad
     w = model.fc1.weight
     # some weights are pulled up (toward a rounder value above), others down
@@ -93,7 +95,7 @@ def test_surrogate_bitslice_gradient_depends_on_slices():
 def test_sparser_target_clears_the_lowest_slice():
     mag = torch.tensor([0, 1, 2, 63, 65, 96, 255])
     # 96 = slices 1,2,0,0: clearing slice 2 gives 64 or 128, equally near; ties round down
-    assert slicing.sparser_target(mag, 2).tolist() == [0, 0, 0, 64, 64, 64, 252]
+    assert sparsity.sparser_target(mag, 2).tolist() == [0, 0, 0, 64, 64, 64, 252]
 
 
 def test_lfsr_masks_follow_the_index_rule():
@@ -111,16 +113,17 @@ def test_kmeans_column_exchange_saves_crossbars():
     m = torch.zeros(rows, cols)
     m[:32, 0::2] = torch.randn(32, 32)
     m[32:, 1::2] = torch.randn(32, 32)
-    perm = pruning.kmeans_column_map(m, xbar, restarts=2)
+    hw = HwConfig(xbar_rows=xbar, xbar_cols=xbar)
+    perm = mapping.kmeans_column_map(m, hw, restarts=2)
     assert sorted(perm.tolist()) == list(range(cols))
-    assert pruning.crossbars_needed(m[:, perm], xbar) < pruning.crossbars_needed(m, xbar)
+    assert mapping.crossbars_needed(m[:, perm], hw) < mapping.crossbars_needed(m, hw)
 
 
 def test_crossbar_prune_removes_whole_crossbar_rows():
     torch.manual_seed(0)
-    layer = QuantLinear(32, 16)
+    layer = QuantLinear(32, 16, hw=HwConfig(xbar_rows=8, xbar_cols=8))
     perm = torch.arange(16)
-    pruned = pruning.crossbar_prune(layer, 8, 0.25, perm)
+    pruned = mapping.crossbar_prune(layer, 0.25, perm)
     assert pruned == 0.25 * (32 * 2) * 8  # 64 segments of 8 weights, a quarter go
     segs = layer.weight_mask.t().reshape(32, 2, 8)
     assert bool(((segs.sum(dim=2) == 0) | (segs.sum(dim=2) == 8)).all())

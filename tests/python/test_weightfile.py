@@ -5,7 +5,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from bitcim.weightfile import WeightFileError, load, save
+from bitcim.io.weightfile import WeightFileError, load, save
 
 
 def test_round_trip(tmp_path):

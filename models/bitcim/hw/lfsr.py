@@ -1,4 +1,4 @@
-"""Galois LFSR index generator: the Python twin of tb/golden/lfsr.h and rtl/lfsr_index_gen.v.
+"""Galois LFSR index generator: the Python twin of the C++ lfsr.h and rtl/lfsr_index_gen.v.
 
 The state sequence is the one definition shared by the training library (which
 prunes with it) and the hardware (which regenerates the pruning pattern from it).
@@ -87,7 +87,7 @@ def lfsr_indices(params: LfsrParams, n: int, count: int) -> List[int]:
     Walk the LFSR's states (after each step). Each state's low b bits, with b the
     fewest bits that can number n positions, are a candidate index; a candidate
     is taken if it is below n and not taken yet. Stops after `count` indices.
-    The same rule is tb/golden/lfsr.h `lfsr_indices` and the RTL's index stream;
+    The same rule is the C++ lfsr.h `lfsr_indices` and the RTL's index stream;
     hardware regenerates a pruning pattern from (width, taps, seed, n, count).
 
     Raises:

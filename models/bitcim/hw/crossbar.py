@@ -1,105 +1,16 @@
 """The crossbar's integer arithmetic in PyTorch: the Python twin of the golden model
-(tb/golden/crossbar_layer.h). Same configuration keys as `bitcim mvm`'s cfg.json,
-same ADC transfer, same counts; tests/vectors/mvm.json holds cases this module
-computed, which the C++ golden model must reproduce exactly.
+(crossbar_layer.h). Same ADC transfer, same counts, configured by the same
+HwConfig; tests/vectors/mvm.json holds cases this module computed, which the C++ golden
+model must reproduce exactly.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import List, Optional
 
 import torch
 
-
-@dataclass
-class HwConfig:
-    """Hardware configuration of a bit-sliced crossbar layer (cfg.json keys)."""
-
-    weight_bits: int = 8
-    cell_bits: int = 2
-    input_bits: int = 8
-    dac_bits: int = 1
-    xbar_rows: int = 128
-    xbar_cols: int = 128
-    parallel_rows: Optional[int] = None  # default: xbar_rows
-    columns_per_adc: Optional[int] = None  # default: xbar_cols
-    adc_bits: Optional[List[int]] = None  # MSB slice first; default 8 per ADC group
-    adc_mode: str = "clip"
-    adc_full_scale: Optional[List[int]] = None
-    sign: str = "differential"
-    composition: str = "digital"
-    mapping: str = "dense"  # or "compact": per column block only its non-zero rows (see mapped_mvm)
-
-    def __post_init__(self) -> None:
-        if self.parallel_rows is None:
-            self.parallel_rows = self.xbar_rows
-        if self.columns_per_adc is None:
-            self.columns_per_adc = self.xbar_cols
-        if self.adc_bits is None:
-            self.adc_bits = [8] * self.num_adc_groups
-        self.validate()
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any], source: str = "config") -> "HwConfig":
-        known = {f.name for f in fields(cls)}
-        for key in d:
-            if key not in known:
-                raise ValueError(f'{source}: "{key}" is not a configuration key')
-        return cls(**dict(d))
-
-    def to_dict(self) -> Dict[str, Any]:
-        d = asdict(self)
-        if d["adc_full_scale"] is None:
-            del d["adc_full_scale"]
-        return d
-
-    @property
-    def num_slices(self) -> int:
-        return self.weight_bits // self.cell_bits
-
-    @property
-    def outputs_per_xbar(self) -> int:
-        return self.xbar_cols // self.num_slices if self.composition == "analog" else self.xbar_cols
-
-    @property
-    def num_adc_groups(self) -> int:
-        return self.num_slices if self.composition == "digital" else 1
-
-    @property
-    def num_input_chunks(self) -> int:
-        return -(-self.input_bits // self.dac_bits)
-
-    @property
-    def weight_range(self) -> Tuple[int, int]:
-        if self.sign == "twos":
-            return -(1 << (self.weight_bits - 1)), (1 << (self.weight_bits - 1)) - 1
-        return -((1 << self.weight_bits) - 1), (1 << self.weight_bits) - 1
-
-    def validate(self) -> None:
-        def fail(key: str, why: str) -> None:
-            raise ValueError(f'config: "{key}" {why}')
-        if self.cell_bits not in (1, 2, 4):
-            fail("cell_bits", f"is {self.cell_bits}, must be 1, 2 or 4")
-        if not 1 <= self.weight_bits <= 16 or self.weight_bits % self.cell_bits:
-            fail("weight_bits", f"is {self.weight_bits}, must be a multiple of cell_bits ({self.cell_bits}) up to 16")
-        if not 1 <= self.input_bits <= 16:
-            fail("input_bits", "must be in 1..16")
-        if not 1 <= self.dac_bits <= self.input_bits:
-            fail("dac_bits", f"is {self.dac_bits}, must be in 1..input_bits ({self.input_bits})")
-        if self.parallel_rows < 1 or self.xbar_rows % self.parallel_rows:
-            fail("parallel_rows", f"is {self.parallel_rows}, must divide xbar_rows ({self.xbar_rows})")
-        if self.adc_mode not in ("clip", "scaled"):
-            fail("adc_mode", f"is {self.adc_mode!r}, must be one of clip, scaled")
-        if self.sign not in ("differential", "twos"):
-            fail("sign", f"is {self.sign!r}, must be one of differential, twos")
-        if self.composition not in ("digital", "analog"):
-            fail("composition", f"is {self.composition!r}, must be one of analog, digital")
-        if self.mapping not in ("dense", "compact"):
-            fail("mapping", f"is {self.mapping!r}, must be one of compact, dense")
-        if len(self.adc_bits) != self.num_adc_groups:
-            fail("adc_bits", f"has {len(self.adc_bits)} entries, needs {self.num_adc_groups}")
-        if any(not 1 <= b <= 16 for b in self.adc_bits):
-            fail("adc_bits", "entries must be in 1..16")
+from .config import HwConfig
 
 
 @dataclass(frozen=True)
@@ -177,7 +88,12 @@ def crossbar_mvm(weights: torch.Tensor, inputs: torch.Tensor, cfg: HwConfig) -> 
 
     Returns:
         outputs and ADC conversion / saturation counts, bit-exact with the golden model.
+
+    Raises:
+        ValueError: weights or inputs outside cfg's formats, or active device faults.
     """
+    if cfg.faults.active:
+        raise ValueError("crossbar_mvm: device faults are modelled by bitcim run, not by the Python arithmetic")
     lo, hi = cfg.weight_range
     w = weights.to(torch.int64)
     x = inputs.to(torch.int64)
@@ -222,8 +138,3 @@ def crossbar_mvm(weights: torch.Tensor, inputs: torch.Tensor, cfg: HwConfig) -> 
             y += -value if s.negative else value
             conversions[s.adc_group] += b * groups * m
     return MvmResult(y, conversions, saturations)
-
-
-
-
-__all__ = ["HwConfig", "MvmResult", "crossbar_mvm", "adc_lsb_shift"]

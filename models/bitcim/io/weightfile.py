@@ -1,8 +1,8 @@
 """Writer and reader of bitcim weight files (weights/FORMAT.md, version 1).
 
 The safetensors byte layout with the network description as a JSON string in
-``__metadata__["network"]``. The C++ reader (tb/golden/weight_file.h) enforces the
-same rules; tests/vectors/ holds files this module wrote for the C++ tests.
+``__metadata__["network"]``. The C++ reader (weight_file.h) enforces the same rules;
+tests/vectors/ holds files this module wrote for the C++ tests.
 """
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """Model zoo for 28x28 single-channel inputs: the bit-slice paper's two-layer MLP,
 LeNet-5, a small VGG and ResNet-20, built from quantized layers.
 
-Each model but ResNet-20 lists its layers in execution order in `export_plan()`,
-which the weight-file exporter follows (activation and pooling per layer).
+Each model takes `**q`, passed to every quantized layer: `hw` (the HwConfig: number
+formats, crossbar, ADCs) and `weight_format`. Each model but ResNet-20 lists its layers
+in execution order in `export_plan()`, which the weight-file exporter follows
+(activation and pooling per layer).
 """
 from __future__ import annotations
 
@@ -128,7 +130,7 @@ MODELS = {"mlp": MLP, "lenet5": LeNet5, "vgg": VGGSmall, "resnet20": ResNet20}
 
 
 def build(name: str, **q) -> nn.Module:
-    """A zoo model by name; `q` goes to every quantized layer (weight_format, weight_bits, sign, input_bits)."""
+    """A zoo model by name; `q` goes to every quantized layer (`hw`, `weight_format`)."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     return MODELS[name](**q)

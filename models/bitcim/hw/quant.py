@@ -1,4 +1,4 @@
-"""Weight number formats: the Python twin of tb/golden/number_format.h.
+"""Weight number formats: the Python twin of the C++ number_format.h.
 
 Both functions compute in float64 with the same operations as the C++ golden
 model, so a float32 weight quantizes to the same integer on both sides

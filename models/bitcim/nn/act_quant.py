@@ -1,0 +1,46 @@
+"""Unsigned activation quantization with a clipped straight-through estimator."""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import torch
+from torch import nn
+
+from ..hw.periphery import input_integers
+
+
+class ActQuant(nn.Module):
+    """x_int = clamp(floor(x / scale + 1/2), 0, 2^a - 1), scale = range / (2^a - 1).
+
+    The range is fixed (`max_value`) or calibrated: the max activation seen in training
+    (running, momentum 0.9), frozen in eval mode. The bits a come with each call (the
+    owning layer's HwConfig.input_bits), so the range is the only state.
+    """
+
+    def __init__(self, max_value: Optional[float] = None, momentum: float = 0.9) -> None:
+        super().__init__()
+        self.fixed = max_value is not None
+        self.momentum = momentum
+        self.register_buffer("running_max", torch.tensor(float(max_value) if max_value else 0.0, dtype=torch.float64))
+
+    def scale(self, bits: int) -> float:
+        """The input step at `bits` bits."""
+        top = float(self.running_max)
+        return (top if top > 0 else 1.0) / ((1 << bits) - 1)
+
+    def forward(self, x: torch.Tensor, bits: int) -> Tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        """(quantized x, straight through inside the range; its integers)."""
+        if self.training and not self.fixed:
+            m = float(x.detach().max())
+            old = float(self.running_max)
+            self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
+        s = self.scale(bits)
+        top = (1 << bits) - 1
+        ints = input_integers(x, s, bits)
+        q = (ints.double() * s).to(x.dtype)
+        # Straight through inside the range, zero gradient where the input clips.
+        inside = ((x >= 0) & (x <= top * s)).to(x.dtype)
+        return x * inside + (q - x * inside).detach(), ints
+
+    def extra_repr(self) -> str:
+        return f"range={'fixed' if self.fixed else 'calibrated'}"

@@ -1,0 +1,151 @@
+"""Quantized layers with straight-through estimators, and their hardware evaluation mode.
+
+A QuantLinear / QuantConv2d keeps real-valued weights for training and one hardware
+configuration (`hw`, a bitcim.hw.config.HwConfig) that fixes its number formats: in the
+forward pass its input is quantized to unsigned `hw.input_bits` integers and its weights
+to `hw.weight_bits` in the layer's format (dfp or sym, DESIGN.md); gradients pass
+straight through. Switched to the hardware (`set_hardware`), the layer computes with the
+crossbar's integer arithmetic of its `hw` (bitcim.hw.crossbar), per-slice ADC resolution
+and saturation included, exactly as the C++ models.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..hw.config import HwConfig
+from ..hw.crossbar import crossbar_mvm
+from ..hw.periphery import conv_on_crossbars, rescale_accumulator
+from .act_quant import ActQuant
+from .ste import quantize_weight
+
+
+class _QuantMixin:
+    """What QuantLinear and QuantConv2d share: the configuration, the quantizers, the mask."""
+
+    def _init_quant(self, weight_format: str, hw: HwConfig, input_scale: Optional[float]) -> None:
+        self.weight_format = weight_format
+        self.hw = hw
+        self.on_hardware = False
+        self.act_quant = ActQuant(input_scale * ((1 << hw.input_bits) - 1) if input_scale else None)
+        self.register_buffer("weight_mask", torch.ones_like(self.weight))
+
+    @property
+    def weight_bits(self) -> int:
+        return self.hw.weight_bits
+
+    @property
+    def sign(self) -> str:
+        return self.hw.sign
+
+    @property
+    def input_bits(self) -> int:
+        return self.hw.input_bits
+
+    @property
+    def input_scale(self) -> float:
+        """The input step (the activation quantizer's range over 2^input_bits - 1)."""
+        return self.act_quant.scale(self.hw.input_bits)
+
+    def quantized_weight(self) -> Tuple[torch.Tensor, torch.Tensor, float]:
+        """(quantized weight, straight through; its integers; the real step)."""
+        return quantize_weight(self.weight * self.weight_mask, self.weight_format, self.hw.weight_bits)
+
+    def quantized_input(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(quantized input, straight through inside the range; its integers)."""
+        return self.act_quant(x, self.hw.input_bits)
+
+    def use_hardware(self, hw: Optional[HwConfig]) -> None:
+        """Computes with the crossbar arithmetic of `hw` from now on (None: float arithmetic).
+
+        Raises:
+            ValueError: `hw` has other number formats than the layer (its weights were
+                trained for those; build the layer with the configuration instead).
+        """
+        if hw is None:
+            self.on_hardware = False
+            return
+        if hw.number_formats != self.hw.number_formats:
+            raise ValueError(f"{type(self).__name__}: hardware config ({hw.weight_bits}-bit {hw.sign} weights, "
+                             f"{hw.input_bits}-bit inputs) does not match the layer ({self.hw.weight_bits}-bit "
+                             f"{self.hw.sign} weights, {self.hw.input_bits}-bit inputs)")
+        self.hw = hw
+        self.on_hardware = True
+
+    def quant_repr(self) -> str:
+        return f"weight={self.weight_format}, hw=({self.hw.describe()}), on_hardware={self.on_hardware}"
+
+
+class QuantLinear(nn.Linear, _QuantMixin):
+    """nn.Linear with quantized weights and inputs (rows of the crossbar = inputs).
+
+    Args:
+        in_features, out_features, bias: as nn.Linear.
+        weight_format: "dfp" or "sym".
+        hw: the hardware configuration (number formats, crossbar, ADCs).
+        input_scale: a fixed input step; None: calibrated during training.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, weight_format: str = "dfp",
+                 hw: HwConfig = HwConfig(), input_scale: Optional[float] = None) -> None:
+        super().__init__(in_features, out_features, bias)
+        self._init_quant(weight_format, hw, input_scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        xq, x_int = self.quantized_input(x)
+        wq, w_int, step = self.quantized_weight()
+        if not self.on_hardware:
+            return F.linear(xq, wq, self.bias)
+        acc = crossbar_mvm(w_int, x_int.reshape(-1, self.in_features), self.hw).output
+        y = rescale_accumulator(acc, step, self.input_scale, self.bias)
+        return y.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + ", " + self.quant_repr()
+
+
+class QuantConv2d(nn.Conv2d, _QuantMixin):
+    """nn.Conv2d with quantized weights and inputs; on hardware through im2col.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, bias: as nn.Conv2d.
+        weight_format, hw, input_scale: as QuantLinear.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                 bias: bool = True, weight_format: str = "dfp", hw: HwConfig = HwConfig(),
+                 input_scale: Optional[float] = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=padding, bias=bias)
+        self._init_quant(weight_format, hw, input_scale)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        xq, x_int = self.quantized_input(x)
+        wq, w_int, step = self.quantized_weight()
+        if not self.on_hardware:
+            return self._conv_forward(xq, wq, self.bias)
+        acc = conv_on_crossbars(x_int, w_int, self.kernel_size, self.stride, self.padding, self.hw)
+        y = rescale_accumulator(acc, step, self.input_scale, None)
+        if self.bias is not None:
+            y = y + self.bias.detach().double().view(1, -1, 1, 1)
+        return y.to(x.dtype)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + ", " + self.quant_repr()
+
+
+QUANT_LAYERS = (QuantLinear, QuantConv2d)
+
+
+def quant_layers(model: nn.Module) -> List[Tuple[str, nn.Module]]:
+    """The model's quantized layers, in registration order, with their names."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, QUANT_LAYERS)]
+
+
+def set_hardware(model: nn.Module, hw: Optional[HwConfig]) -> None:
+    """Evaluates every quantized layer with the crossbar arithmetic of `hw` (None: off).
+    `hw` must have the layers' number formats (see _QuantMixin.use_hardware)."""
+    for _, layer in quant_layers(model):
+        layer.use_hardware(hw)
