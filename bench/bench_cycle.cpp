@@ -11,10 +11,10 @@
 #include <benchmark/benchmark.h>
 #include <systemc>
 
-#include "cycle_system.h"
-#include "pe_cycle.h"
-#include "reporting.h"
-#include "technology.h"
+#include "cycle/cycle_system.h"
+#include "cycle/pe_cycle.h"
+#include "sim/reporting.h"
+#include "core/technology.h"
 
 namespace {
 double g_seconds = 0;
@@ -23,17 +23,17 @@ uint64_t g_cycles = 0;
 
 int sc_main(int argc, char* argv[]) {
     bitcim::configure_systemc_reporting();
-    bitcim::golden::HwConfig hw;
+    bitcim::core::HwConfig hw;
     hw.adc_bits = {1, 3, 3, 3};
     if (const char* cpa = std::getenv("BITCIM_COLUMNS_PER_ADC")) hw.columns_per_adc = static_cast<unsigned>(std::atoi(cpa));
     std::mt19937_64 rng(1);
-    bitcim::golden::IntMatrix w(128, 128);
+    bitcim::core::IntMatrix w(128, 128);
     for (auto& v : w.data) v = (rng() % 10 == 0) ? static_cast<int64_t>(rng() % 128) - 64 : 0;
     std::vector<std::vector<uint32_t>> xs(4, std::vector<uint32_t>(128));
     for (auto& x : xs)
         for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto run = bitcim::run_mvm_cycle(hw, bitcim::golden::default_technology(), w, xs, "");
+    const auto run = bitcim::run_mvm_cycle(hw, bitcim::core::default_technology(), w, xs, "");
     g_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     g_cycles = run.simulated_cycles;
     std::printf("cycle-level PE: %llu clock cycles in %.3f s = %.2f M cycles/s (%zu SAR ADC RTL instances)\n",

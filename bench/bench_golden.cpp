@@ -6,13 +6,13 @@
 
 #include <benchmark/benchmark.h>
 
-#include "crossbar_layer.h"
+#include "core/crossbar_layer.h"
 
 namespace {
 
-using bitcim::golden::BitSlicedLayer;
-using bitcim::golden::HwConfig;
-using bitcim::golden::IntMatrix;
+using bitcim::core::BitSlicedLayer;
+using bitcim::core::HwConfig;
+using bitcim::core::IntMatrix;
 
 // Bit-sparse weights like a bit-slice-L1 network: most magnitudes small, few large.
 IntMatrix make_weights(size_t n, bool bit_sparse) {

@@ -6,14 +6,14 @@
 #include <benchmark/benchmark.h>
 #include <systemc>
 
-#include "lfsr.h"
-#include "lfsr_rtl.h"
-#include "reporting.h"
+#include "core/lfsr.h"
+#include "cycle/lfsr_rtl.h"
+#include "sim/reporting.h"
 
 namespace {
 
 void BM_GoldenLfsrSteps(benchmark::State& state) {
-    bitcim::golden::Lfsr lfsr({32, 0xA3000000, 0x1});
+    bitcim::core::Lfsr lfsr({32, 0xA3000000, 0x1});
     for (auto _ : state) benchmark::DoNotOptimize(lfsr.step());
     state.SetItemsProcessed(state.iterations());
 }

@@ -12,11 +12,11 @@
 #include <benchmark/benchmark.h>
 #include <systemc>
 
-#include "simulation.h"
-#include "crossbar_layer.h"
-#include "regmap.h"
-#include "reporting.h"
-#include "tlm_system.h"
+#include "sim/simulation.h"
+#include "core/crossbar_layer.h"
+#include "tlm/regmap.h"
+#include "sim/reporting.h"
+#include "tlm/tlm_system.h"
 
 namespace {
 
@@ -33,21 +33,21 @@ struct Measurement {
 };
 std::vector<Measurement> g_results;
 
-golden::IntMatrix bit_sparse(size_t n, std::mt19937_64& rng) {
-    golden::IntMatrix w(n, n);
+core::IntMatrix bit_sparse(size_t n, std::mt19937_64& rng) {
+    core::IntMatrix w(n, n);
     for (auto& v : w.data) v = (rng() % 10 == 0) ? static_cast<int64_t>(rng() % 128) - 64 : 0;
     return w;
 }
 
-void measure(HostInitiator& host, size_t n, const golden::HwConfig& hw) {
+void measure(HostInitiator& host, size_t n, const core::HwConfig& hw) {
     std::mt19937_64 rng(n);
-    const golden::IntMatrix w = bit_sparse(n, rng);
+    const core::IntMatrix w = bit_sparse(n, rng);
     std::vector<std::vector<uint32_t>> xs(kBatch, std::vector<uint32_t>(n));
     for (auto& x : xs)
         for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
     const double macs = static_cast<double>(n * n * kBatch * kRepeats);
 
-    const golden::BitSlicedLayer layer(hw, w);
+    const core::BitSlicedLayer layer(hw, w);
     auto counters = layer.make_counters();
     auto t0 = Clock::now();
     for (int r = 0; r < kRepeats; ++r)
@@ -73,9 +73,9 @@ void measure(HostInitiator& host, size_t n, const golden::HwConfig& hw) {
 int sc_main(int argc, char* argv[]) {
     configure_systemc_reporting();
     set_global_quantum();
-    golden::HwConfig hw;
+    core::HwConfig hw;
     hw.adc_bits = {1, 3, 3, 3};
-    TlmSystem system("system", chip_params_for(hw, 1024, 1024, kBatch), golden::default_technology(),
+    TlmSystem system("system", chip_params_for(hw, 1024, 1024, kBatch), core::default_technology(),
                      [&hw](HostInitiator& host) {
                          measure(host, 128, hw);
                          measure(host, 1024, hw);

@@ -6,7 +6,7 @@
 // bits then stay zero). A zero seed locks the LFSR at zero; the loader of the
 // seed (software or the C++ model) refuses it, the RTL does not second-guess it.
 //
-// Index derivation (the rule of tb/golden/lfsr.h lfsr_indices): with n_i positions,
+// Index derivation (the rule of src/core/lfsr.h lfsr_indices): with n_i positions,
 // each state's low b bits, b the fewest bits that number n_i positions (at least
 // one), are a candidate index_o; index_valid_o says it is below n_i. Dropping
 // candidates already taken is the consumer's job (it holds the pruning bitmap).

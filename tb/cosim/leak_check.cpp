@@ -11,7 +11,7 @@
 
 #include <systemc>
 
-#include "simulation.h"
+#include "sim/simulation.h"
 
 namespace {
 

@@ -8,14 +8,14 @@
 
 #include <systemc>
 
-#include "lfsr.h"
-#include "lfsr_rtl.h"
-#include "reporting.h"
+#include "core/lfsr.h"
+#include "cycle/lfsr_rtl.h"
+#include "sim/reporting.h"
 
 namespace {
 
 using bitcim::LfsrJob;
-using bitcim::golden::LfsrParams;
+using bitcim::core::LfsrParams;
 
 constexpr int kRandomTriples = 300;
 constexpr uint64_t kStepsPerRandomTriple = 200;
@@ -34,8 +34,8 @@ std::vector<LfsrJob> make_jobs() {
     jobs.push_back({{12, 0xE08, 0x3}, kIndexRunSteps, 1});
     std::mt19937 rng(20261122);
     for (int i = 0; i < kRandomTriples; ++i) {
-        const unsigned width = bitcim::golden::kLfsrMinWidth +
-                               rng() % (bitcim::golden::kLfsrMaxWidth - bitcim::golden::kLfsrMinWidth + 1);
+        const unsigned width = bitcim::core::kLfsrMinWidth +
+                               rng() % (bitcim::core::kLfsrMaxWidth - bitcim::core::kLfsrMinWidth + 1);
         const uint32_t mask = width == 32 ? 0xFFFFFFFFu : ((1u << width) - 1u);
         uint32_t taps = rng() & mask;
         uint32_t seed = rng() & mask;
@@ -56,7 +56,7 @@ int sc_main(int argc, char* argv[]) {
     // Expected states, job by job, from the golden function.
     std::vector<uint32_t> expected;
     for (const LfsrJob& job : jobs) {
-        const auto seq = bitcim::golden::lfsr_sequence(job.params, job.count);
+        const auto seq = bitcim::core::lfsr_sequence(job.params, job.count);
         expected.insert(expected.end(), seq.begin(), seq.end());
     }
 
@@ -80,7 +80,7 @@ int sc_main(int argc, char* argv[]) {
         }
         if (jobs[j].n > 0) {
             ++index_checks;
-            const auto expected_idx = bitcim::golden::lfsr_indices(jobs[j].params, jobs[j].n,
+            const auto expected_idx = bitcim::core::lfsr_indices(jobs[j].params, jobs[j].n,
                                                                    static_cast<uint32_t>(taken.size()));
             if (taken != expected_idx && ++mismatches <= 10)
                 std::fprintf(stderr, "INDEX MISMATCH job %zu (n %u): rtl chose %zu positions differently\n", j,

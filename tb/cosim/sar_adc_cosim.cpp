@@ -7,15 +7,15 @@
 
 #include <systemc>
 
-#include "simulation.h"
-#include "adc.h"
-#include "dual_vcd.h"
-#include "reporting.h"
-#include "sar_adc_rtl.h"
+#include "sim/simulation.h"
+#include "core/adc.h"
+#include "cycle/dual_vcd.h"
+#include "sim/reporting.h"
+#include "cycle/sar_adc_rtl.h"
 
 namespace {
 
-using bitcim::golden::AdcTransfer;
+using bitcim::core::AdcTransfer;
 
 struct Bench : sc_core::sc_module {
     sc_core::sc_clock clk{"clk", sc_core::sc_time(1, sc_core::SC_NS)};

@@ -8,11 +8,11 @@
 
 #include <systemc>
 
-#include "simulation.h"
-#include "crossbar_layer.h"
-#include "regmap.h"
-#include "reporting.h"
-#include "tlm_system.h"
+#include "sim/simulation.h"
+#include "core/crossbar_layer.h"
+#include "tlm/regmap.h"
+#include "sim/reporting.h"
+#include "tlm/tlm_system.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ uint32_t command(HostInitiator& h, uint32_t ctrl) {
     return h.wait_for_completion();
 }
 
-void script(HostInitiator& h, const Chip& chip, const golden::HwConfig& hw) {
+void script(HostInitiator& h, const Chip& chip, const core::HwConfig& hw) {
     using tlm::TLM_READ_COMMAND;
     using tlm::TLM_WRITE_COMMAND;
     expect(h.read32(ID) == kIdValue, "ID reads the identification value");
@@ -64,7 +64,7 @@ void script(HostInitiator& h, const Chip& chip, const golden::HwConfig& hw) {
     expect(command(h, CTRL_PROGRAM) == ERR_BAD_SHAPE, "zero inputs: BAD_SHAPE");
     expect(command(h, CTRL_START) == ERR_NOT_PROGRAMMED, "START before PROGRAM: NOT_PROGRAMMED");
 
-    golden::IntMatrix w(20, 40);
+    core::IntMatrix w(20, 40);
     std::mt19937 rng(3);
     for (auto& v : w.data) v = static_cast<int64_t>(rng() % 511) - 255;
     w.at(3, 7) = 300;
@@ -111,7 +111,7 @@ void script(HostInitiator& h, const Chip& chip, const golden::HwConfig& hw) {
     expect(!h.irq.read(), "irq low after write-one-to-clear");
 
     // Results after all that are still the golden model's.
-    const golden::BitSlicedLayer layer(hw, w);
+    const core::BitSlicedLayer layer(hw, w);
     auto k = layer.make_counters();
     expect(h.run_batch(xs, 20, ys) == ERR_NONE, "run after errors");
     expect(ys.size() == 2 && ys[0] == layer.run(xs[0], k) && ys[1] == layer.run(xs[1], k), "outputs equal golden");
@@ -124,14 +124,14 @@ void script(HostInitiator& h, const Chip& chip, const golden::HwConfig& hw) {
 int sc_main(int, char*[]) {
     configure_systemc_reporting();
     set_global_quantum();
-    golden::HwConfig hw;
+    core::HwConfig hw;
     hw.xbar_rows = 32;
     hw.xbar_cols = 32;
     hw.columns_per_adc = 8;
     hw.parallel_rows = 16;
     hw.adc_bits = {3, 5, 5, 5};
     TlmSystem* sys = nullptr;
-    TlmSystem system("system", chip_params_for(hw, 40, 20, 2), golden::default_technology(),
+    TlmSystem system("system", chip_params_for(hw, 40, 20, 2), core::default_technology(),
                      [&sys, hw](HostInitiator& h) { script(h, sys->chip, hw); });
     sys = &system;
     bitcim::simulate();

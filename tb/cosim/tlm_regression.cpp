@@ -13,22 +13,22 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 
-#include "simulation.h"
-#include "crossbar_layer.h"
-#include "energy.h"
-#include "hw_config.h"
-#include "regmap.h"
-#include "reporting.h"
-#include "tlm_system.h"
+#include "sim/simulation.h"
+#include "core/crossbar_layer.h"
+#include "core/energy.h"
+#include "core/hw_config.h"
+#include "tlm/regmap.h"
+#include "sim/reporting.h"
+#include "tlm/tlm_system.h"
 
 namespace {
 
 using namespace bitcim;
-using golden::AdcMode;
-using golden::Composition;
-using golden::HwConfig;
-using golden::IntMatrix;
-using golden::SignMode;
+using core::AdcMode;
+using core::Composition;
+using core::HwConfig;
+using core::IntMatrix;
+using core::SignMode;
 
 struct Tally {
     size_t cases = 0;
@@ -98,7 +98,7 @@ bool close(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0,
 void check_config(HostInitiator& host, const Chip& chip, const HwConfig& cfg, unsigned cases, uint64_t seed,
                   Tally& tally) {
     std::mt19937_64 rng(seed);
-    const std::string where = golden::to_json(cfg).dump();
+    const std::string where = core::to_json(cfg).dump();
     for (unsigned n = 0; n < cases; ++n) {
         const bool saturating = n % 2 == 1;
         // Every third case lowers the ADCs at run time through the registers.
@@ -109,14 +109,14 @@ void check_config(HostInitiator& host, const Chip& chip, const HwConfig& cfg, un
         const auto xs = random_inputs(cfg, rng, w.cols, saturating);
 
         // The host tags the layer n, the key of its fault draws; noise epochs restart at 0.
-        const golden::BitSlicedLayer layer(run_cfg, w, "weights", golden::FaultSite{n, 0, 0});
+        const core::BitSlicedLayer layer(run_cfg, w, "weights", core::FaultSite{n, 0, 0});
         auto expected_counters = layer.make_counters(chip.params().adc_code_histograms);
         std::vector<std::vector<int64_t>> expected;
         for (const auto& x : xs) expected.push_back(layer.run(x, expected_counters, expected_counters.mvms));
         if (cfg.faults.active()) {
             HwConfig ideal_cfg = run_cfg;
             ideal_cfg.faults = {};
-            const golden::BitSlicedLayer ideal(ideal_cfg, w);
+            const core::BitSlicedLayer ideal(ideal_cfg, w);
             auto k = ideal.make_counters();
             for (size_t v = 0; v < xs.size(); ++v) tally.faulty_differ += ideal.run(xs[v], k) != expected[v];
         }
@@ -139,7 +139,7 @@ void check_config(HostInitiator& host, const Chip& chip, const HwConfig& cfg, un
         else if (k.cell_reads != expected_counters.cell_reads) why = "cell reads differ";
         else if (k.mvms != expected_counters.mvms) why = "vector counts differ";
         else if (k.adc_codes != expected_counters.adc_codes) why = "ADC code histograms differ";
-        else if (!close(e_tlm.total_pj(), golden::energy_of(expected_counters, run_cfg, golden::default_technology()).total_pj()))
+        else if (!close(e_tlm.total_pj(), core::energy_of(expected_counters, run_cfg, core::default_technology()).total_pj()))
             why = "energy differs";
         if (why.empty()) continue;
         ++tally.failures;
@@ -164,7 +164,7 @@ int sc_main(int argc, char* argv[]) {
         params.adc_code_histograms = i % 2 == 1;  // half the chips also count codes
         // The host's program runs after elaboration, when systems[i] exists.
         systems.push_back(std::make_unique<TlmSystem>(
-            ("system_" + std::to_string(i)).c_str(), params, golden::default_technology(),
+            ("system_" + std::to_string(i)).c_str(), params, core::default_technology(),
             [cfg, cases, i, &tallies, &systems](HostInitiator& host) {
                 check_config(host, systems[i]->chip, cfg, cases, 1000 + i, tallies[i]);
             }));

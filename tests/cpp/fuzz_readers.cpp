@@ -18,12 +18,12 @@
 #include <functional>
 #include <map>
 
-#include "csv.h"
-#include "errors.h"
-#include "hw_config.h"
-#include "idx.h"
-#include "technology.h"
-#include "weight_file.h"
+#include "io/csv.h"
+#include "core/errors.h"
+#include "core/hw_config.h"
+#include "io/idx.h"
+#include "core/technology.h"
+#include "io/weight_file.h"
 
 namespace {
 
@@ -84,7 +84,7 @@ void write_file(const std::string& path, const Bytes& b) {
 using Reader = std::function<void(const Bytes&)>;
 
 std::map<std::string, Reader> readers(const std::string& scratch) {
-    using namespace bitcim::golden;
+    using namespace bitcim::core;
     auto via_file = [scratch](std::function<void(const std::string&)> read) {
         return [scratch, read](const Bytes& b) {
             write_file(scratch, b);

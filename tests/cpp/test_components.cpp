@@ -6,17 +6,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "adc.h"
-#include "analog_composer.h"
-#include "crossbar.h"
-#include "crossbar_layer.h"
-#include "errors.h"
-#include "number_format.h"
-#include "sar_adc.h"
-#include "shift_add.h"
+#include "core/adc.h"
+#include "components/analog_composer.h"
+#include "components/crossbar.h"
+#include "core/crossbar_layer.h"
+#include "core/errors.h"
+#include "core/number_format.h"
+#include "components/sar_adc.h"
+#include "components/shift_add.h"
 
 using namespace bitcim;
-using golden::AdcTransfer;
+using core::AdcTransfer;
 
 TEST(SarAdc, SuccessiveApproximationEqualsTransferFunctionExhaustively) {
     SarAdc adc(8);
@@ -55,7 +55,7 @@ namespace {
 // One layer evaluated structurally: a crossbar per slice and polarity, every
 // bitline converted by a SAR ADC (after the analog composer when composing),
 // the codes shift-added. Differential signs, 1-bit DAC.
-std::vector<int64_t> structural(const golden::HwConfig& c, const golden::IntMatrix& w, const std::vector<uint32_t>& x) {
+std::vector<int64_t> structural(const core::HwConfig& c, const core::IntMatrix& w, const std::vector<uint32_t>& x) {
     const unsigned slices = c.num_slices();
     std::vector<Crossbar> xbars;  // [polarity * slices + k]
     for (unsigned i = 0; i < 2 * slices; ++i) xbars.emplace_back(static_cast<unsigned>(w.cols), static_cast<unsigned>(w.rows), c.cell_bits);
@@ -65,7 +65,7 @@ std::vector<int64_t> structural(const golden::HwConfig& c, const golden::IntMatr
             const unsigned pol = v < 0 ? 1 : 0;
             for (unsigned k = 0; k < slices; ++k)
                 xbars[pol * slices + k].program(static_cast<unsigned>(i), static_cast<unsigned>(o),
-                                                golden::slice_of(static_cast<uint64_t>(v < 0 ? -v : v), k, c.cell_bits));
+                                                core::slice_of(static_cast<uint64_t>(v < 0 ? -v : v), k, c.cell_bits));
         }
     SarAdc adc(16);
     const AnalogComposer composer(c.cell_bits);
@@ -79,7 +79,7 @@ std::vector<int64_t> structural(const golden::HwConfig& c, const golden::IntMatr
                 for (unsigned k = 0; k < slices; ++k) sums[k] = xbars[pol * slices + k].bitline_sums(levels, g, c.parallel_rows);
                 for (size_t o = 0; o < w.rows; ++o) {
                     bool sat = false;
-                    if (c.composition == golden::Composition::Analog) {
+                    if (c.composition == core::Composition::Analog) {
                         std::vector<uint64_t> per_slice;
                         for (unsigned k = 0; k < slices; ++k) per_slice.push_back(sums[k][o]);
                         const auto tr = AdcTransfer::clip(c.adc_bits[0]);
@@ -103,9 +103,9 @@ std::vector<int64_t> structural(const golden::HwConfig& c, const golden::IntMatr
 
 TEST(Components, ComposeIntoTheGoldenModel) {
     std::mt19937 rng(9);
-    for (auto comp : {golden::Composition::Digital, golden::Composition::Analog}) {
+    for (auto comp : {core::Composition::Digital, core::Composition::Analog}) {
         for (unsigned cell : {1u, 2u}) {
-            golden::HwConfig c;
+            core::HwConfig c;
             c.cell_bits = cell;
             c.composition = comp;
             c.parallel_rows = 8;
@@ -113,14 +113,14 @@ TEST(Components, ComposeIntoTheGoldenModel) {
             c.xbar_cols = 32;
             c.columns_per_adc = 32;
             c.adc_bits.clear();
-            for (unsigned k = 0; k < c.num_adc_groups(); ++k) c.adc_bits.push_back(comp == golden::Composition::Analog ? 9 : 2 + k);
-            golden::IntMatrix w(6, 32);
+            for (unsigned k = 0; k < c.num_adc_groups(); ++k) c.adc_bits.push_back(comp == core::Composition::Analog ? 9 : 2 + k);
+            core::IntMatrix w(6, 32);
             for (auto& v : w.data) v = static_cast<int64_t>(rng() % 511) - 255;
             std::vector<uint32_t> x(32);
             for (auto& v : x) v = rng() % 256;
-            const golden::BitSlicedLayer layer(c, w);
+            const core::BitSlicedLayer layer(c, w);
             auto k = layer.make_counters();
-            EXPECT_EQ(structural(c, w, x), layer.run(x, k)) << golden::to_json(c).dump();
+            EXPECT_EQ(structural(c, w, x), layer.run(x, k)) << core::to_json(c).dump();
         }
     }
 }

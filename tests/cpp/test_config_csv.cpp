@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "csv.h"
-#include "errors.h"
+#include "io/csv.h"
+#include "core/errors.h"
 #include "test_configs.h"
-#include "hw_config.h"
+#include "core/hw_config.h"
 
 using bitcim::InputError;
-using namespace bitcim::golden;
+using namespace bitcim::core;
 using nlohmann::json;
 
 namespace {

@@ -6,18 +6,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "errors.h"
-#include "hw_config.h"
+#include "core/errors.h"
+#include "core/hw_config.h"
 
 namespace bitcim::test {
 
 /// A configuration of `xbar_rows` x `xbar_cols` crossbars, every ADC group at `adc_bits`,
 /// one ADC per `xbar_cols` columns unless `columns_per_adc` says otherwise.
-inline golden::HwConfig make_config(unsigned weight_bits, unsigned cell_bits, unsigned input_bits, unsigned dac_bits,
-                                    unsigned xbar_rows, unsigned parallel_rows, golden::SignMode sign,
-                                    golden::Composition comp, golden::AdcMode mode, unsigned adc_bits,
+inline core::HwConfig make_config(unsigned weight_bits, unsigned cell_bits, unsigned input_bits, unsigned dac_bits,
+                                    unsigned xbar_rows, unsigned parallel_rows, core::SignMode sign,
+                                    core::Composition comp, core::AdcMode mode, unsigned adc_bits,
                                     unsigned xbar_cols = 8, unsigned columns_per_adc = 0) {
-    golden::HwConfig c;
+    core::HwConfig c;
     c.weight_bits = weight_bits;
     c.cell_bits = cell_bits;
     c.input_bits = input_bits;
@@ -36,7 +36,7 @@ inline golden::HwConfig make_config(unsigned weight_bits, unsigned cell_bits, un
 /// The message parse_hw_config gives for a configuration, "" when it accepts it.
 inline std::string config_error_of(const nlohmann::json& j) {
     try {
-        golden::parse_hw_config(j, "cfg.json");
+        core::parse_hw_config(j, "cfg.json");
     } catch (const InputError& e) {
         return e.what();
     }

@@ -4,21 +4,21 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "crossbar_layer.h"
-#include "errors.h"
-#include "hw_config.h"
-#include "layer_stats.h"
-#include "reference_mvm.h"
+#include "core/crossbar_layer.h"
+#include "core/errors.h"
+#include "core/hw_config.h"
+#include "core/layer_stats.h"
+#include "reference/reference_mvm.h"
 #include "test_configs.h"
 #include "vectors.h"
 
 using bitcim::InputError;
-using bitcim::golden::AdcMode;
-using bitcim::golden::BitSlicedLayer;
-using bitcim::golden::Composition;
-using bitcim::golden::HwConfig;
-using bitcim::golden::IntMatrix;
-using bitcim::golden::SignMode;
+using bitcim::core::AdcMode;
+using bitcim::core::BitSlicedLayer;
+using bitcim::core::Composition;
+using bitcim::core::HwConfig;
+using bitcim::core::IntMatrix;
+using bitcim::core::SignMode;
 using bitcim::test::make_config;
 using bitcim::test::reference_mvm;
 
@@ -47,9 +47,9 @@ void expect_matches_reference(const BitSlicedLayer& layer, const HwConfig& c, co
     auto counters = layer.make_counters();
     const auto y = layer.run(x, counters);
     const auto ref = reference_mvm(c, w, x);
-    ASSERT_EQ(y, ref.y) << "config " << bitcim::golden::to_json(c).dump();
-    ASSERT_EQ(counters.adc_conversions, ref.conversions) << bitcim::golden::to_json(c).dump();
-    ASSERT_EQ(counters.adc_saturations, ref.saturations) << bitcim::golden::to_json(c).dump();
+    ASSERT_EQ(y, ref.y) << "config " << bitcim::core::to_json(c).dump();
+    ASSERT_EQ(counters.adc_conversions, ref.conversions) << bitcim::core::to_json(c).dump();
+    ASSERT_EQ(counters.adc_saturations, ref.saturations) << bitcim::core::to_json(c).dump();
 }
 
 int64_t dot(const IntMatrix& w, size_t row, const std::vector<uint32_t>& x) {
@@ -233,13 +233,13 @@ TEST(CrossbarLayer, AnalogCompositionShowsRangeAndResolutionLimits) {
     EXPECT_EQ(digital_layer.run(x, kd)[0], exact0);
 }
 
-// The Python twin (models/bitcim/hardware.py) computed these; the golden model
+// The Python twin (models/bitcim/hw/crossbar.py) computed these; the golden model
 // must agree output for output and count for count.
 TEST(CrossbarLayer, MatchesPythonModelOnSharedVectors) {
     const auto vectors = bitcim::test::load_vectors("mvm.json");
     ASSERT_GE(vectors.at("cases").size(), 20u);
     for (const auto& c : vectors.at("cases")) {
-        const HwConfig cfg = bitcim::golden::parse_hw_config(c.at("config"), "mvm.json");
+        const HwConfig cfg = bitcim::core::parse_hw_config(c.at("config"), "mvm.json");
         const auto rows = c.at("weights").get<std::vector<std::vector<int64_t>>>();
         IntMatrix w(rows.size(), rows.front().size());
         for (size_t r = 0; r < w.rows; ++r)
@@ -285,9 +285,9 @@ TEST(LayerStats, SliceSparsityAndCrossbarUtilization) {
     IntMatrix w(2, 6);           // 2 row blocks (4 + 2 rows), 1 column block
     w.at(0, 0) = 0b11'00'00'01;  // slices 3 and 0 non-zero, positive
     w.at(1, 5) = -0b00'10'00'00;  // slice 2 non-zero, negative
-    const auto ratio = bitcim::golden::slice_nonzero_ratio(w, c);
+    const auto ratio = bitcim::core::slice_nonzero_ratio(w, c);
     EXPECT_EQ(ratio, (std::vector<double>{1.0 / 12, 1.0 / 12, 0.0, 1.0 / 12}));
-    const auto util = bitcim::golden::crossbar_utilization(w, c);
+    const auto util = bitcim::core::crossbar_utilization(w, c);
     ASSERT_EQ(util.size(), 2u * 4u * 2u);  // polarities x slices x row blocks
     double total = 0;
     for (double u : util) total += u * 16;

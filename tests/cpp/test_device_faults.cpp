@@ -8,21 +8,21 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "crossbar_layer.h"
-#include "errors.h"
+#include "core/crossbar_layer.h"
+#include "core/errors.h"
 #include "test_configs.h"
-#include "hw_config.h"
+#include "core/hw_config.h"
 
 using bitcim::InputError;
-using bitcim::golden::AdcMode;
-using bitcim::golden::BitSlicedLayer;
-using bitcim::golden::Composition;
-using bitcim::golden::FaultSite;
-using bitcim::golden::HwConfig;
-using bitcim::golden::IntMatrix;
-using bitcim::golden::MvmCounters;
-using bitcim::golden::SignMode;
-using bitcim::golden::parse_hw_config;
+using bitcim::core::AdcMode;
+using bitcim::core::BitSlicedLayer;
+using bitcim::core::Composition;
+using bitcim::core::FaultSite;
+using bitcim::core::HwConfig;
+using bitcim::core::IntMatrix;
+using bitcim::core::MvmCounters;
+using bitcim::core::SignMode;
+using bitcim::core::parse_hw_config;
 using nlohmann::json;
 
 namespace {

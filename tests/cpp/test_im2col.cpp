@@ -3,11 +3,11 @@
 
 #include <gtest/gtest.h>
 
-#include "crossbar_layer.h"
-#include "errors.h"
-#include "im2col.h"
+#include "core/crossbar_layer.h"
+#include "core/errors.h"
+#include "core/im2col.h"
 
-using namespace bitcim::golden;
+using namespace bitcim::core;
 
 // A convolution through im2col and crossbars with wide ADCs equals the direct
 // convolution, computed here with plain nested loops.

@@ -4,16 +4,16 @@
 
 #include <gtest/gtest.h>
 
-#include "errors.h"
-#include "lfsr.h"
+#include "core/errors.h"
+#include "core/lfsr.h"
 #include "vectors.h"
 
 using bitcim::InputError;
-using bitcim::golden::LfsrParams;
-using bitcim::golden::lfsr_next;
-using bitcim::golden::lfsr_period;
-using bitcim::golden::lfsr_sequence;
-using bitcim::golden::validate;
+using bitcim::core::LfsrParams;
+using bitcim::core::lfsr_next;
+using bitcim::core::lfsr_period;
+using bitcim::core::lfsr_sequence;
+using bitcim::core::validate;
 
 TEST(Lfsr, StepShiftsRightAndXorsTapsWhenLsbSet) {
     EXPECT_EQ(lfsr_next(0x1, 0xB400), 0xB400u);
@@ -76,20 +76,20 @@ TEST(LfsrIndices, MatchPythonOnSharedVectors) {
     ASSERT_GE(vectors.at("index_cases").size(), 6u);
     for (const auto& c : vectors.at("index_cases")) {
         const LfsrParams p{c.at("width").get<unsigned>(), c.at("taps").get<uint32_t>(), c.at("seed").get<uint32_t>()};
-        EXPECT_EQ(bitcim::golden::lfsr_indices(p, c.at("n"), c.at("count")), c.at("indices").get<std::vector<uint32_t>>())
+        EXPECT_EQ(bitcim::core::lfsr_indices(p, c.at("n"), c.at("count")), c.at("indices").get<std::vector<uint32_t>>())
             << "width " << p.width << " n " << c.at("n");
     }
 }
 
 TEST(LfsrIndices, AreDistinctAndBelowN) {
-    const auto idx = bitcim::golden::lfsr_indices({16, 0xB400, 0x1}, 1000, 1000);
+    const auto idx = bitcim::core::lfsr_indices({16, 0xB400, 0x1}, 1000, 1000);
     std::vector<bool> seen(1000, false);
     for (uint32_t i : idx) {
         ASSERT_LT(i, 1000u);
         EXPECT_FALSE(seen[i]);
         seen[i] = true;
     }
-    EXPECT_THROW(bitcim::golden::lfsr_indices({16, 0xB400, 0x1}, 10, 11), InputError);
+    EXPECT_THROW(bitcim::core::lfsr_indices({16, 0xB400, 0x1}, 10, 11), InputError);
     // A 4-bit LFSR has 15 states: it cannot choose 20 of 100 positions.
-    EXPECT_THROW(bitcim::golden::lfsr_indices({4, 0xC, 0x1}, 100, 20), InputError);
+    EXPECT_THROW(bitcim::core::lfsr_indices({4, 0xC, 0x1}, 100, 20), InputError);
 }

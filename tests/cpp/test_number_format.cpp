@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "number_format.h"
+#include "core/number_format.h"
 #include "vectors.h"
 
-using namespace bitcim::golden;
+using namespace bitcim::core;
 
 TEST(NumberFormat, CeilLog2IsExactAtPowersOfTwo) {
     EXPECT_EQ(ceil_log2(1.0), 0);

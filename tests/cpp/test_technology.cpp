@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "adc.h"
-#include "errors.h"
-#include "technology.h"
+#include "core/adc.h"
+#include "core/errors.h"
+#include "core/technology.h"
 
-using namespace bitcim::golden;
+using namespace bitcim::core;
 
 double round1(double v) { return std::round(v * 10) / 10; }
 double round2(double v) { return std::round(v * 100) / 100; }

@@ -8,12 +8,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "errors.h"
+#include "core/errors.h"
 #include "vectors.h"
-#include "weight_file.h"
+#include "io/weight_file.h"
 
 using bitcim::InputError;
-using bitcim::golden::WeightFile;
+using bitcim::core::WeightFile;
 using nlohmann::json;
 
 namespace {
@@ -91,7 +91,7 @@ TEST(WeightFile, ReadsPythonWrittenVectorExactly) {
     ASSERT_EQ(net.layers.size(), 3u);
     EXPECT_EQ(net.layers[0].kind, "conv2d");
     EXPECT_EQ(net.layers[0].rows(), 18u);
-    EXPECT_EQ(net.layers[2].sign, bitcim::golden::SignMode::Twos);
+    EXPECT_EQ(net.layers[2].sign, bitcim::core::SignMode::Twos);
     ASSERT_TRUE(net.lfsr.has_value());
     EXPECT_EQ(net.lfsr->taps, 0xB400u);
     const auto w = f.layer_weights(net.layers[0]);

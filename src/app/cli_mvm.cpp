@@ -1,0 +1,123 @@
+// `bitcim mvm`: one layer's matrix-vector products through the model.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "core/crossbar_layer.h"
+#include "io/csv.h"
+#include "core/errors.h"
+#include "core/hw_config.h"
+#include "core/mvm_report.h"
+#include "tlm/regmap.h"
+#include "core/technology.h"
+#include "cycle/cycle_system.h"
+#include "cycle/dual_vcd.h"
+#include "tlm/tlm_system.h"
+
+namespace bitcim::cli {
+
+namespace {
+
+struct MvmOptions {
+    std::string matrix;
+    std::string input;
+    std::string config;
+    std::string technology;
+    std::string level = "golden";
+    std::string trace;
+    bool json = false;
+};
+
+std::string sign_name(const core::HwConfig& c) {
+    return c.sign == core::SignMode::Twos ? "two's complement" : "differential";
+}
+
+void run(const MvmOptions& opt) {
+    const core::HwConfig cfg = opt.config.empty() ? core::parse_hw_config(nlohmann::json::object(), "defaults")
+                                                    : core::load_hw_config(opt.config);
+    const core::Technology tech =
+        opt.technology.empty() ? core::default_technology() : core::load_technology(opt.technology);
+
+    const auto w_csv = core::read_int_csv(
+        opt.matrix, cfg.weight_min(), cfg.weight_max(),
+        "weight_bits " + std::to_string(cfg.weight_bits) + ", " + sign_name(cfg) + " signs");
+    core::IntMatrix w(w_csv.rows.size(), w_csv.rows.front().size());
+    for (size_t r = 0; r < w.rows; ++r)
+        for (size_t c = 0; c < w.cols; ++c) w.at(r, c) = w_csv.rows[r][c];
+
+    const auto x_csv = core::read_int_csv(opt.input, 0, static_cast<int64_t>(cfg.input_max()),
+                                            "input_bits " + std::to_string(cfg.input_bits) + ", unsigned");
+    std::vector<std::vector<uint32_t>> inputs;
+    for (size_t i = 0; i < x_csv.rows.size(); ++i) {
+        if (x_csv.rows[i].size() != w.cols)
+            throw InputError(opt.input + " line " + std::to_string(x_csv.lines[i]) + ": " +
+                             std::to_string(x_csv.rows[i].size()) + " values, but " + opt.matrix +
+                             " has " + std::to_string(w.cols) + " columns");
+        inputs.emplace_back(x_csv.rows[i].begin(), x_csv.rows[i].end());
+    }
+
+    const core::BitSlicedLayer layer(cfg, w, opt.matrix);  // validates and describes the mapping
+    core::MvmReport report;
+    nlohmann::json area;
+    nlohmann::json cycle;
+    if (opt.level == "golden") {
+        report = core::run_golden(layer, inputs, tech);
+    } else if (opt.level == "cycle") {
+        const std::string prefix = vcd_prefix(opt.trace);
+        const CycleRun run = run_mvm_cycle(cfg, tech, w, inputs, prefix);
+        report = run.report;
+        cycle = {{"cycles", run.cycles}, {"clock_period_ns", run.clock_period_ns},
+                 {"simulated_cycles", run.simulated_cycles}};
+        if (!prefix.empty())
+            std::cerr << "waveforms: " << prefix << "_sc.vcd (SystemC) and " << prefix << "_rtl.vcd (RTL of ADC 0)\n";
+    } else {
+        const TlmRun run = run_mvm_tlm(cfg, tech, w, inputs, opt.trace);
+        if (run.error != regmap::ERR_NONE)
+            throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
+        report = run.report;
+        area = to_json(run.area);
+        if (!opt.trace.empty()) std::cerr << "waveform: " << opt.trace << "\n";
+    }
+
+    if (opt.json) {
+        nlohmann::json j = core::to_json(report, layer);
+        j["level"] = opt.level;
+        j["config"] = core::to_json(cfg);
+        if (!area.is_null()) j["area_mm2"] = area;
+        if (!cycle.is_null()) j["cycle"] = cycle;
+        std::cout << j.dump(2) << "\n";
+        return;
+    }
+    for (const auto& y : report.outputs) {
+        for (size_t i = 0; i < y.size(); ++i) std::cout << (i ? "," : "") << y[i];
+        std::cout << "\n";
+    }
+}
+
+}  // namespace
+
+void add_mvm_command(CLI::App& app) {
+    auto opt = std::make_shared<MvmOptions>();
+    CLI::App* cmd = app.add_subcommand("mvm", "Matrix-vector products of one layer through the crossbar model");
+    cmd->add_option("--matrix", opt->matrix, "W.csv: quantized signed weights, rows = outputs")->required();
+    cmd->add_option("--input", opt->input, "x.csv: unsigned inputs, one vector a line")->required();
+    cmd->add_option("--config", opt->config, "cfg.json: hardware configuration (defaults if omitted)");
+    cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
+    cmd->add_option("--level", opt->level, "fidelity level")
+        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))
+        ->capture_default_str();
+    cmd->add_option("--trace", opt->trace,
+                    "tlm: the chip's waveforms to FILE.vcd; cycle: FILE_sc.vcd and FILE_rtl.vcd");
+    cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
+    cmd->callback([opt]() {
+        if (!opt->trace.empty() && opt->level == "golden")
+            throw InputError("mvm: --trace needs --level tlm or cycle (the golden model has no time)");
+        run(*opt);
+    });
+}
+
+}  // namespace bitcim::cli

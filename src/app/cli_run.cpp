@@ -1,0 +1,313 @@
+// `bitcim run`: a trained network from a weight file over a data set through the
+// model: accuracy, energy by component and layer, latency, ADC saturations.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "cycle/cycle_network.h"
+#include "cycle/dual_vcd.h"
+#include "core/energy.h"
+#include "core/errors.h"
+#include "core/hw_config.h"
+#include "io/idx.h"
+#include "core/layer_stats.h"
+#include "network/network.h"
+#include "core/technology.h"
+#include "tlm/tlm_network.h"
+#include "io/weight_file.h"
+
+namespace bitcim::cli {
+
+namespace {
+
+// A progress line on stderr every couple of seconds: done/total, rate, ETA.
+class Progress {
+public:
+    explicit Progress(size_t total) : m_total(total), m_start(Clock::now()), m_last(m_start) {}
+    void update(size_t done) {
+        const auto now = Clock::now();
+        if (done != m_total && now - m_last < std::chrono::seconds(2)) return;
+        m_last = now;
+        const double s = std::chrono::duration<double>(now - m_start).count();
+        const double rate = done / std::max(s, 1e-9);
+        std::fprintf(stderr, "\rrun: %zu/%zu images, %.1f images/s, ETA %.0f s   ", done, m_total, rate,
+                     (m_total - done) / std::max(rate, 1e-9));
+        if (done == m_total) std::fprintf(stderr, "\n");
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    size_t m_total;
+    Clock::time_point m_start, m_last;
+};
+
+// Images per batch: the progress granularity, and per layer one TLM programming.
+constexpr size_t kBatchImages = 100;
+// The baseline's ADC resolution on every slice (ISAAC).
+constexpr unsigned kBaselineAdcBits = 8;
+
+struct RunOptions {
+    std::string weights;
+    std::string dataset = "fashion-mnist";
+    std::string data_dir = "/usr/share/datasets/fashion-mnist";
+    std::string split = "test";
+    std::string config;
+    std::string technology;
+    std::string level = "golden";
+    size_t limit = 0;
+    unsigned cell_bits = 0;  ///< 0: the weight file's
+    bool json = false;
+    bool baseline = true;
+    bool adc_histogram = false;
+    std::string trace;
+    bool python_check = false;
+};
+
+// The Python twin (bitcim.evaluate) on the same file, configuration and images:
+// its accuracy and how many predictions differ from ours (must be 0).
+nlohmann::json python_check(const RunOptions& opt, const core::HwConfig& base, const std::vector<int>& predictions) {
+    if (base.faults.active()) throw InputError("run: --python-check needs an ideal chip (the Python twin has no faults)");
+    if (opt.cell_bits) throw InputError("run: --python-check takes the weight file's cell bits (drop --cell-bits)");
+    if (opt.split != "test") throw InputError("run: --python-check evaluates the test split");
+    const char* env = std::getenv("BITCIM_MODELS_DIR");
+    const std::string models = env ? env : BITCIM_MODELS_DIR;
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("bitcim_check_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "cfg.json") << core::to_json(base).dump() << "\n";
+    const auto quote = shell_quote;
+    const std::string cmd = "PYTHONPATH=" + quote(models) + " /usr/bin/python3 -m bitcim.evaluate --weights " +
+                            quote(opt.weights) + " --config " + quote((dir / "cfg.json").string()) + " --data-dir " +
+                            quote(opt.data_dir) + " --limit " + std::to_string(predictions.size()) + " > " +
+                            quote((dir / "py.json").string());
+    const int rc = std::system(cmd.c_str());
+    nlohmann::json py;
+    try {
+        if (rc == 0) py = nlohmann::json::parse(std::ifstream(dir / "py.json"));
+    } catch (const std::exception&) {
+        py = nullptr;
+    }
+    fs::remove_all(dir);
+    if (rc != 0 || !py.contains("predictions"))
+        throw InputError("run: the Python twin failed (PYTHONPATH=" + models + " /usr/bin/python3 -m bitcim.evaluate)");
+    const auto theirs = py["predictions"].get<std::vector<int>>();
+    size_t mismatches = theirs.size() == predictions.size() ? 0 : predictions.size();
+    for (size_t i = 0; i < std::min(theirs.size(), predictions.size()); ++i) mismatches += theirs[i] != predictions[i];
+    return {{"accuracy", py["accuracy"]}, {"mismatching_predictions", mismatches}};
+}
+
+// The golden level over a batch of images, batch by batch: per-layer events and logits.
+std::vector<std::vector<float>> run_golden(const core::Network& net, const std::vector<std::vector<uint8_t>>& images,
+                                           std::vector<core::LayerStats>& stats, Progress* progress,
+                                           bool adc_codes = false) {
+    stats = net.make_stats(adc_codes);
+    std::vector<std::vector<float>> logits;
+    for (size_t i = 0; i < images.size(); i += kBatchImages) {
+        const std::vector<std::vector<uint8_t>> batch(
+            images.begin() + static_cast<long>(i), images.begin() + static_cast<long>(std::min(images.size(), i + kBatchImages)));
+        const auto out = net.infer_batch(batch, net.golden_backend(), stats);
+        logits.insert(logits.end(), out.begin(), out.end());
+        if (progress) progress->update(logits.size());
+    }
+    return logits;
+}
+
+struct Totals {
+    core::EnergyReport energy;
+    double latency_ns = 0;
+    size_t correct = 0;
+};
+
+Totals totals(const core::Network& net, const std::vector<core::LayerStats>& stats,
+              const std::vector<std::vector<float>>& logits, const std::vector<uint8_t>& labels,
+              const core::Technology& tech) {
+    Totals t;
+    for (size_t li = 0; li < stats.size(); ++li) {
+        t.energy += core::energy_of(stats[li].counters, net.config(li), tech);
+        t.latency_ns += stats[li].latency_ns;
+    }
+    for (size_t i = 0; i < logits.size(); ++i)
+        t.correct += static_cast<size_t>(std::max_element(logits[i].begin(), logits[i].end()) - logits[i].begin()) == labels[i];
+    return t;
+}
+
+void run(const RunOptions& opt) {
+    const core::HwConfig base = opt.config.empty() ? core::parse_hw_config(nlohmann::json::object(), "defaults")
+                                                     : core::load_hw_config(opt.config);
+    const core::Technology tech =
+        opt.technology.empty() ? core::default_technology() : core::load_technology(opt.technology);
+    const core::WeightFile file = core::WeightFile::load(opt.weights);
+    const core::Network net(file, base, tech, opt.cell_bits);
+    const core::Dataset data = core::load_idx_dataset(opt.data_dir, opt.split);
+    size_t per_image = 1;
+    for (unsigned d : net.input_shape()) per_image *= d;
+    if (size_t{data.rows} * data.cols != per_image)
+        throw InputError(opt.data_dir + ": images are " + std::to_string(data.rows) + "x" + std::to_string(data.cols) +
+                         ", the network expects " + std::to_string(per_image) + " pixels");
+    const size_t n = opt.limit ? std::min<size_t>(opt.limit, data.count) : data.count;
+
+    std::vector<std::vector<uint8_t>> images;
+    for (size_t i = 0; i < n; ++i)
+        images.emplace_back(data.pixels.begin() + static_cast<long>(i * per_image),
+                            data.pixels.begin() + static_cast<long>((i + 1) * per_image));
+    Progress progress(n);
+    std::vector<core::LayerStats> stats;
+    std::vector<std::vector<float>> logits;
+    nlohmann::json cycle;
+    // The chip a network runs on, at every level (the tlm level elaborates exactly this one).
+    nlohmann::json area = to_json(chip_area(network_chip_params(net), tech));
+    const auto on_batch = [&progress](size_t done) { progress.update(done); };
+    if (opt.level == "golden") {
+        logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
+    } else if (opt.level == "tlm") {
+        TlmNetworkRun run = run_network_tlm(net, tech, images, kBatchImages, on_batch,
+                                            opt.adc_histogram, opt.trace);
+        stats = std::move(run.stats);
+        logits = std::move(run.logits);
+        area = to_json(run.area);  // as the elaborated chip reports it
+        if (!opt.trace.empty()) std::cerr << "waveform: " << vcd_prefix(opt.trace) << ".vcd (chip)\n";
+    } else {
+        if (opt.adc_histogram) throw InputError("run: --adc-histogram is offered at the golden and tlm levels");
+        CycleNetworkRun run = run_network_cycle(net, tech, images, kBatchImages, on_batch, vcd_prefix(opt.trace));
+        stats = std::move(run.stats);
+        logits = std::move(run.logits);
+        cycle = {{"simulated_cycles", run.simulated_cycles}, {"clock_period_ns", tech.sar_bit_time_ns}};
+        if (!opt.trace.empty())
+            std::cerr << "waveforms: " << vcd_prefix(opt.trace) << "_sc.vcd (SystemC) and " << vcd_prefix(opt.trace)
+                      << "_rtl.vcd (RTL of ADC 0)\n";
+    }
+    std::vector<int> predictions;
+    size_t correct = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const int pred = static_cast<int>(std::max_element(logits[i].begin(), logits[i].end()) - logits[i].begin());
+        predictions.push_back(pred);
+        correct += pred == data.labels[i];
+    }
+
+    core::EnergyReport total;
+    nlohmann::json layers = nlohmann::json::array();
+    double latency = 0;
+    for (size_t li = 0; li < stats.size(); ++li) {
+        const auto e = core::energy_of(stats[li].counters, net.config(li), tech);
+        total += e;
+        latency += stats[li].latency_ns;
+        layers.push_back({{"name", stats[li].name},
+                          {"energy_pj", core::to_json(e)},
+                          {"latency_ns", stats[li].latency_ns},
+                          {"adc_conversions", stats[li].counters.adc_conversions},
+                          {"adc_saturations", stats[li].counters.adc_saturations},
+                          {"crossbars", net.crossbars(li)},
+                          {"slice_nonzero", core::slice_nonzero_ratio(net.weights(li), net.config(li))},
+                          {"crossbar_utilization", core::crossbar_utilization(net.weights(li), net.config(li))}});
+        if (opt.adc_histogram) layers.back()["adc_codes"] = stats[li].counters.adc_codes;
+        if (base.faults.active()) {
+            const core::FaultCounts f = net.fault_counts(li);
+            layers.back()["faults"] = {{"cells", f.cells}, {"stuck_lrs", f.stuck_lrs}, {"stuck_hrs", f.stuck_hrs},
+                                       {"stuck_changed", f.stuck_changed}};
+        }
+    }
+    const double accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    const nlohmann::json python = opt.python_check ? python_check(opt, base, predictions) : nlohmann::json();
+    // The ISAAC-like baseline: the same network and images, every row of a crossbar
+    // driven at once and 8-bit ADCs on every slice.
+    nlohmann::json baseline, savings;
+    if (opt.baseline && n) {
+        core::HwConfig isaac = base;
+        isaac.adc_bits.assign(isaac.num_adc_groups(), kBaselineAdcBits);
+        isaac.adc_full_scale.clear();
+        isaac.adc_mode = core::AdcMode::Clip;
+        isaac.parallel_rows = isaac.xbar_rows;
+        isaac.mapping = core::Mapping::Dense;
+        isaac.faults = {};
+        const core::Network base_net(file, isaac, tech, opt.cell_bits);
+        std::vector<core::LayerStats> base_stats;
+        const auto base_logits = run_golden(base_net, images, base_stats, nullptr);
+        const Totals b = totals(base_net, base_stats, base_logits, data.labels, tech);
+        baseline = {{"description", "same network and images, all crossbar rows per read, 8-bit ADCs on every slice"},
+                    {"accuracy", static_cast<double>(b.correct) / static_cast<double>(n)},
+                    {"energy_pj", core::to_json(b.energy)}, {"latency_ns", b.latency_ns}};
+        savings = {{"energy", b.energy.total_pj() / total.total_pj()},
+                   {"adc_energy", b.energy.adc_pj / total.adc_pj},
+                   {"latency", b.latency_ns / latency}};
+    }
+    if (opt.json) {
+        nlohmann::json j = {{"weights", opt.weights}, {"level", opt.level}, {"images", n}, {"accuracy", accuracy},
+                            {"energy_pj", core::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
+                            {"predictions", predictions}, {"config", core::to_json(base)}};
+        j["area_mm2"] = area;
+        if (!cycle.is_null()) j["cycle"] = cycle;
+        if (!python.is_null()) j["python"] = python;
+        if (!baseline.is_null()) j["baseline"] = baseline, j["savings"] = savings;
+        std::cout << j.dump(1) << "\n";
+        if (!python.is_null() && python["mismatching_predictions"] != 0) std::exit(kExitMismatch);
+        return;
+    }
+    std::printf("%s on %zu %s %s images (%s level): accuracy %.2f%%\n", opt.weights.c_str(), n, opt.dataset.c_str(),
+                opt.split.c_str(), opt.level.c_str(), 100.0 * accuracy);
+    std::printf("energy per image: %.1f nJ (cells %.1f, ADC %.1f, shift-add %.1f); latency per image %.2f us\n",
+                total.total_pj() / n / 1e3, total.cells_pj / n / 1e3, total.adc_pj / n / 1e3,
+                total.shift_add_pj / n / 1e3, latency / n / 1e3);
+    if (!python.is_null())
+        std::printf("Python twin (bitcim.evaluate, same file, configuration and images): accuracy %.2f%%, "
+                    "mismatching predictions: %zu\n",
+                    100.0 * python["accuracy"].get<double>(), python["mismatching_predictions"].get<size_t>());
+    if (!baseline.is_null())
+        std::printf("savings vs the 8-bit-ADC baseline (accuracy %.2f%%), baseline / this, >1 is better: "
+                    "energy %.2fx, ADC energy %.2fx, latency %.2fx\n",
+                    100.0 * baseline["accuracy"].get<double>(), savings["energy"].get<double>(),
+                    savings["adc_energy"].get<double>(), savings["latency"].get<double>());
+    std::printf("%-8s %12s %10s  %s\n", "layer", "energy/img nJ", "crossbars", "ADC saturations (MSB..LSB)");
+    for (const auto& l : layers) {
+        std::string sat;
+        for (uint64_t v : l["adc_saturations"]) sat += (sat.empty() ? "" : "/") + std::to_string(v);
+        std::printf("%-8s %12.2f %10u  %s\n", l["name"].get<std::string>().c_str(),
+                    l["energy_pj"]["total"].get<double>() / n / 1e3, l["crossbars"].get<unsigned>(), sat.c_str());
+    }
+    if (!python.is_null() && python["mismatching_predictions"] != 0) std::exit(kExitMismatch);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+    auto opt = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Run a trained network (weight file) over a data set through the model");
+    cmd->add_option("--weights", opt->weights, "weight file (weights/FORMAT.md)")->required();
+    cmd->add_option("--dataset", opt->dataset, "data set name")->check(CLI::IsMember({"fashion-mnist", "idx"}))
+        ->capture_default_str();
+    cmd->add_option("--data-dir", opt->data_dir, "directory of idx files")->capture_default_str();
+    cmd->add_option("--split", opt->split, "train or test")->check(CLI::IsMember({"train", "test"}))->capture_default_str();
+    cmd->add_option("--limit", opt->limit, "first N images only");
+    cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
+    cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
+    cmd->add_option("--level", opt->level, "fidelity level: golden, tlm (chip over TLM) or cycle (Verilated SAR ADCs)")
+        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))->capture_default_str();
+    cmd->add_option("--trace", opt->trace,
+                    "waveforms: FILE.vcd of the chip (tlm), or FILE_sc.vcd + FILE_rtl.vcd (cycle)");
+    cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
+        ->check(CLI::IsMember({1u, 2u, 4u}));
+    cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
+    cmd->add_flag("--python-check", opt->python_check,
+                  "also evaluate the network with the Python twin (bitcim.evaluate) and count mismatching "
+                  "predictions; exit status 3 if any");
+    cmd->add_flag("--adc-histogram", opt->adc_histogram,
+                  "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
+    cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
+    cmd->callback([opt]() {
+        if (!opt->trace.empty() && opt->level == "golden")
+            throw InputError("run: --trace needs --level tlm or cycle (the golden model has no time)");
+        run(*opt);
+    });
+}
+
+}  // namespace bitcim::cli

@@ -1,0 +1,35 @@
+// bitcim: command-line front end of the ReRAM compute-in-memory model.
+#include <iostream>
+
+#include <systemc>
+
+#include "app/cli.h"
+#include "core/errors.h"
+#include "sim/reporting.h"
+
+int sc_main(int argc, char* argv[]) {
+    bitcim::configure_systemc_reporting();
+    CLI::App app{"bitcim: bit-sliced ReRAM compute-in-memory accelerator model"};
+    app.require_subcommand(1);
+    bitcim::cli::add_lfsr_command(app);
+    bitcim::cli::add_mvm_command(app);
+    bitcim::cli::add_regmap_command(app);
+    bitcim::cli::add_inspect_command(app);
+    bitcim::cli::add_run_command(app);
+    bitcim::cli::add_sweep_command(app);
+    bitcim::cli::add_faults_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "bitcim: " << e.what() << "\n" << "Run with --help for usage.\n";
+        return bitcim::cli::kExitBadInput;
+    } catch (const bitcim::InputError& e) {
+        std::cerr << "bitcim: error: " << e.what() << "\n";
+        return bitcim::cli::kExitBadInput;
+    }
+    return 0;
+}

@@ -1,0 +1,180 @@
+// The golden bit-sliced crossbar layer: a weight matrix mapped onto crossbars of
+// c-bit cells, evaluated input bit-plane by input bit-plane with per-slice ADCs
+// and shift-add, bit-exact. State is packed bit-planes, one bit per cell bit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/adc.h"
+#include "core/device_faults.h"
+#include "core/hw_config.h"
+#include "core/int_matrix.h"
+
+namespace bitcim::core {
+
+/// Event counts of one or more MVMs; energy and time are derived from them.
+struct MvmCounters {
+    std::vector<uint64_t> adc_conversions;  ///< per ADC group, MSB first
+    std::vector<uint64_t> adc_saturations;  ///< per ADC group, MSB first
+    /// Per stored cell value: the sum over driven cells of the applied input level
+    /// (1 .. 2^dac_bits - 1); divide by the top level for full-scale reads.
+    std::vector<uint64_t> cell_reads;
+    uint64_t shift_adds = 0;      ///< one per ADC code accumulated
+    uint64_t crossbar_reads = 0;  ///< activations of one row group of one crossbar
+    uint64_t mvms = 0;            ///< input vectors processed
+    /// Per ADC group, conversions by output code; empty = not collected. Sized by
+    /// the caller (make_counters(true)), it makes every conversion be formed.
+    std::vector<std::vector<uint64_t>> adc_codes;
+
+    void add(const MvmCounters& other);
+};
+
+/// A set of physical columns whose outputs one kind of ADC converts.
+struct ColumnGroup {
+    std::string name;            ///< e.g. "slice3+", "slice0-", "sign", "composed+"
+    unsigned adc_group = 0;      ///< index into adc_bits (MSB first)
+    unsigned columns_per_output = 1;
+    unsigned outputs_per_xbar = 0;
+    unsigned crossbars = 0;
+    unsigned adcs_per_xbar = 0;
+    unsigned conversions_per_adc = 0;  ///< per crossbar read, in the fullest crossbar
+};
+
+struct CrossbarMapping {
+    unsigned row_blocks = 0;       ///< ceil(inputs / xbar_rows)
+    unsigned groups_per_xbar = 0;  ///< row groups read one after another in the fullest crossbar
+    unsigned reads_per_chunk = 0;  ///< crossbar reads for one input bit-plane (chunk)
+    unsigned crossbars = 0;
+    std::vector<ColumnGroup> column_groups;
+};
+
+struct Technology;
+
+/// Counters sized for a configuration's ADC groups and cell values, all zero; with
+/// `adc_codes`, code histograms sized by the ADC resolutions too.
+MvmCounters make_counters(const HwConfig& cfg, bool adc_codes = false);
+
+/// The ADC transfer of ADC group `group` converting sums of `bit_count`-bit cell
+/// values: clip, or scaled to the calibrated full scale (default: the largest
+/// sum p * (2^d - 1) * (2^bit_count - 1)).
+AdcTransfer adc_transfer(const HwConfig& cfg, unsigned group, unsigned bit_count);
+
+/// Cells stuck by device faults, counted once when the layer is mapped.
+struct FaultCounts {
+    uint64_t cells = 0;  ///< mapped cells
+    uint64_t stuck_lrs = 0;
+    uint64_t stuck_hrs = 0;
+    /// Stuck cells whose stuck level differs from the programmed one: a cell at
+    /// level 0 stuck at HRS (or at the top level stuck at LRS) is harmless.
+    uint64_t stuck_changed = 0;
+};
+
+class BitSlicedLayer {
+public:
+    /// Maps `weights` (rows = outputs, columns = inputs, already quantized) onto
+    /// crossbars. Throws InputError naming `source`, row and column for a weight
+    /// outside the configured format. `site` places the weights in their layer,
+    /// the key of the configuration's device-fault draws.
+    BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source = "weights",
+                   const FaultSite& site = {});
+
+    size_t inputs() const { return m_inputs; }
+    size_t outputs() const { return m_outputs; }
+    const HwConfig& config() const { return m_cfg; }
+    const CrossbarMapping& mapping() const { return m_mapping; }
+    /// Mapped cells by stored value (padding cells of partly used crossbars excluded).
+    const std::vector<uint64_t>& cells_by_value() const { return m_cells_by_value; }
+
+    const FaultCounts& fault_counts() const { return m_fault_counts; }
+
+    /// Counters sized for this layer, all zero; with `adc_codes`, code histograms too.
+    MvmCounters make_counters(bool adc_codes = false) const { return core::make_counters(m_cfg, adc_codes); }
+    /// One MVM of an input vector of unsigned `input_bits` values; adds its events to
+    /// `counters`. `epoch`: the vector's index in the layer's stream of inputs, the
+    /// key of its ADC noise draws.
+    std::vector<int64_t> run(const std::vector<uint32_t>& x, MvmCounters& counters, uint64_t epoch = 0) const;
+    /// Time of one MVM: every input chunk reads every row group of the fullest
+    /// crossbar in turn; crossbars work in parallel; ADCs convert their columns in turn.
+    double latency_ns(const Technology& tech) const;
+
+private:
+    /// One ADC-converted quantity per output: the bitline sum of a bit range of one plane set.
+    struct Signal {
+        unsigned plane_set;  ///< 0: positive magnitudes or the two's-complement pattern; 1: negative magnitudes
+        unsigned bit_lo;
+        unsigned bit_count;
+        unsigned out_shift;  ///< shift-add weight exponent
+        bool negative;
+        unsigned adc_group;
+        AdcTransfer adc;
+        bool sign_column;    ///< the two's-complement sign bit's own column
+    };
+
+    /// An input vector as bit-planes per row group, with the non-zero flags.
+    struct InputPlanes {
+        std::vector<uint64_t> planes;  ///< [group][input bit][word]
+        std::vector<uint8_t> nonzero;  ///< [group][input bit]
+        std::vector<uint64_t> level_sum;  ///< [chunk][group]: sum of applied input levels
+    };
+
+    void build_signals();
+    void build_mapping();
+    void pack(const IntMatrix& weights, const std::string& source);
+    void build_saturation_bounds();
+    InputPlanes pack_input(const std::vector<uint32_t>& x) const;
+    void count_events(const std::vector<uint32_t>& x, MvmCounters& counters) const;
+    /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
+    uint64_t signal_sum(const Signal& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
+    /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
+    /// the clipped excess, which is looked for only where a sum could exceed the top code.
+    void run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, std::vector<int64_t>& y,
+                  MvmCounters& counters) const;
+    /// Every sum converted (scaled mode rounds each; code histograms need each).
+    void run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
+    /// Device faults: bitline values from the drawn cell conductances, plus ADC
+    /// offset and noise, each converted.
+    void run_faulty(const std::vector<uint32_t>& x, std::vector<int64_t>& y, MvmCounters& counters,
+                    uint64_t epoch) const;
+    /// Draws every mapped cell's fault and conductance and every ADC's offset.
+    void build_faults();
+    /// Adds a conversion to the code histogram, when one is collected.
+    static void count_code(MvmCounters& counters, unsigned group, uint32_t code, uint64_t times = 1) {
+        if (!counters.adc_codes.empty()) counters.adc_codes[group][code] += times;
+    }
+    size_t plane_index(unsigned set, size_t out, size_t group, unsigned bit) const {
+        return (((set * m_outputs + out) * m_groups + group) * m_cfg.weight_bits + bit) * m_words;
+    }
+
+    HwConfig m_cfg;
+    size_t m_inputs;
+    size_t m_outputs;
+    size_t m_groups;     ///< row groups of parallel_rows rows over all inputs
+    size_t m_words;      ///< 64-bit words per row group
+    unsigned m_plane_sets;
+    std::vector<Signal> m_signals;
+    std::vector<uint64_t> m_planes;          ///< weight bit-planes
+    std::vector<int32_t> m_weights;          ///< [out][in], for the linear part of clip mode
+    std::vector<int16_t> m_weights16;        ///< the same as int16 when 8-bit weights and inputs allow it
+    /// Per (signal, output, group): the bitline sum at full input on every row,
+    /// the bound under which the signal can never saturate.
+    std::vector<uint64_t> m_static_sum;
+    /// Non-zero cells per (signal, output, group): row within the group and value,
+    /// for clip mode's lane-parallel sums over every input chunk at once.
+    std::vector<uint32_t> m_nz_start;
+    std::vector<uint16_t> m_nz_row;
+    std::vector<uint16_t> m_nz_value;
+    bool m_lanes_fit = false;  ///< every bitline sum fits a 16-bit lane and chunks <= 16
+    std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
+    std::vector<uint64_t> m_cells_by_value;
+    CrossbarMapping m_mapping;
+    FaultSite m_site;
+    FaultCounts m_fault_counts;
+    /// With device faults: per (signal, input, output) the conductance the signal's
+    /// cells present to the bitline, in units of one level step of its lowest cell.
+    std::vector<float> m_conductance;
+    std::vector<double> m_adc_offset;  ///< per (signal, output, group), in ADC LSBs
+};
+
+}  // namespace bitcim::core

@@ -1,0 +1,35 @@
+// Energy of a run: event counters times the technology's per-event figures.
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/crossbar_layer.h"
+#include "core/hw_config.h"
+#include "core/technology.h"
+
+namespace bitcim::core {
+
+struct EnergyReport {
+    double cells_pj = 0;
+    double adc_pj = 0;
+    double shift_add_pj = 0;
+    double lfsr_pj = 0;
+    double total_pj() const { return cells_pj + adc_pj + shift_add_pj + lfsr_pj; }
+    EnergyReport& operator+=(const EnergyReport& o) {
+        cells_pj += o.cells_pj, adc_pj += o.adc_pj, shift_add_pj += o.shift_add_pj, lfsr_pj += o.lfsr_pj;
+        return *this;
+    }
+};
+
+/// Cells: each driven cell costs its stored value's read energy scaled by the
+/// applied input level over the top DAC level. ADC: per conversion at its
+/// group's resolution. Shift-add: per code. LFSR: per step.
+EnergyReport energy_of(const MvmCounters& counters, const HwConfig& cfg, const Technology& tech,
+                       uint64_t lfsr_steps = 0);
+
+/// {"cells", "adc", "shift_add", "lfsr", "total"} in pJ.
+nlohmann::json to_json(const EnergyReport& e);
+
+}  // namespace bitcim::core

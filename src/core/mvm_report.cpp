@@ -1,0 +1,33 @@
+#include "core/mvm_report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace bitcim::core {
+
+MvmReport run_golden(const BitSlicedLayer& layer, const std::vector<std::vector<uint32_t>>& inputs,
+                     const Technology& tech) {
+    MvmReport r;
+    r.counters = layer.make_counters();
+    for (const auto& x : inputs) r.outputs.push_back(layer.run(x, r.counters, r.counters.mvms));
+    r.energy = energy_of(r.counters, layer.config(), tech);
+    r.latency_ns = layer.latency_ns(tech) * static_cast<double>(inputs.size());
+    return r;
+}
+
+nlohmann::json to_json(const MvmReport& r, const BitSlicedLayer& layer) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const ColumnGroup& g : layer.mapping().column_groups)
+        groups.push_back({{"name", g.name}, {"adc_bits", layer.config().adc_bits[g.adc_group]},
+                          {"crossbars", g.crossbars}, {"adcs_per_crossbar", g.adcs_per_xbar}});
+    return {{"output", r.outputs},
+            {"adc_conversions", r.counters.adc_conversions},
+            {"adc_saturations", r.counters.adc_saturations},
+            {"energy_pj", to_json(r.energy)},
+            {"latency_ns", r.latency_ns},
+            {"crossbars", layer.mapping().crossbars},
+            {"crossbar_reads", r.counters.crossbar_reads},
+            {"cells_by_value", layer.cells_by_value()},
+            {"column_groups", groups}};
+}
+
+}  // namespace bitcim::core

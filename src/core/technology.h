@@ -1,0 +1,48 @@
+// Technology parameters (energy, timing) from config/technology.json, and the
+// formulas that turn event counts into energy and time. The JSON file is the one
+// source of the numbers; the build embeds it as the default.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace bitcim::core {
+
+struct Technology {
+    std::map<unsigned, std::vector<double>> cell_read_energy_pj;  ///< by cell bits, by stored value
+    double adc_energy_per_conversion_pj = 0;  ///< at adc_reference_bits
+    unsigned adc_reference_bits = 8;
+    double sar_bit_time_ns = 0;
+    double crossbar_read_ns = 0;
+    double shift_add_energy_pj = 0;
+    double lfsr_step_energy_pj = 0;
+    double register_access_ns = 0;
+    double buffer_access_ns = 0;  ///< per 64-bit word
+    double tile_accumulate_ns = 0;
+    double adc_area_mm2 = 0;      ///< at adc_reference_bits
+    double crossbar_cell_area_mm2 = 0;
+    double shift_add_area_mm2 = 0;
+    double buffer_area_mm2_per_byte = 0;
+
+    /// ADC energy per conversion at N bits: E_ref * f(N) / f(ref), f(N) = 2^N / (N + 1).
+    double adc_energy_pj(unsigned bits) const;
+    /// SAR conversion time: N bit cycles.
+    double adc_time_ns(unsigned bits) const { return bits * sar_bit_time_ns; }
+    /// ADC area at N bits: A_ref * 2^((max(N, 6) - 8) / 2), relative to the reference.
+    double adc_area(unsigned bits) const;
+    /// Read energy of one cell storing `value` at full input level.
+    double cell_energy_pj(unsigned cell_bits, unsigned value) const;
+};
+
+/// The relative ADC power figure of merit f(N) = 2^N / (N + 1).
+double adc_power_figure(unsigned bits);
+
+Technology parse_technology(const nlohmann::json& j, const std::string& source);
+Technology load_technology(const std::string& path);
+/// The technology built into the program (config/technology.json at build time).
+const Technology& default_technology();
+
+}  // namespace bitcim::core

@@ -1,0 +1,95 @@
+#include "cycle/cycle_system.h"
+#include "sim/simulation.h"
+
+#include <algorithm>
+
+#include "cycle/dual_vcd.h"
+#include "core/energy.h"
+#include "core/errors.h"
+#include "cycle/pe_cycle.h"
+
+namespace bitcim {
+
+namespace {
+
+struct CycleSystem : sc_core::sc_module {
+    CyclePe pe;
+    const core::HwConfig& hw;
+    const core::IntMatrix& weights;
+    const std::vector<std::vector<uint32_t>>& inputs;
+    CycleRun& out;
+
+    CycleSystem(const sc_core::sc_module_name& n, const core::HwConfig& cfg, const core::Technology& tech,
+                const core::IntMatrix& w, const std::vector<std::vector<uint32_t>>& xs, CycleRun& result)
+        : sc_module(n), pe("pe", cfg, tech), hw(cfg), weights(w), inputs(xs), out(result) {
+        SC_HAS_PROCESS(CycleSystem);
+        SC_THREAD(sequence);
+    }
+
+    void sequence() {
+        pe.reset();
+        std::vector<uint64_t> vector_cycles(inputs.size(), 0);
+        run_layer_blocks(pe, hw, weights, inputs, out.report.counters, out.report.outputs, vector_cycles,
+                         out.simulated_cycles);
+        for (uint64_t c : vector_cycles) out.cycles += c;
+        sc_core::sc_stop();
+    }
+};
+
+}  // namespace
+
+void run_layer_blocks(CyclePe& pe, const core::HwConfig& hw, const core::IntMatrix& weights,
+                      const std::vector<std::vector<uint32_t>>& inputs, core::MvmCounters& counters,
+                      std::vector<std::vector<int64_t>>& outputs, std::vector<uint64_t>& vector_cycles,
+                      uint64_t& simulated) {
+    const size_t per_pe = hw.outputs_per_xbar();
+    const uint64_t mvms = counters.mvms;
+    outputs.assign(inputs.size(), std::vector<int64_t>(weights.rows, 0));
+    vector_cycles.resize(inputs.size(), 0);
+    for (size_t c0 = 0; c0 < weights.rows; c0 += per_pe) {
+        for (size_t r0 = 0; r0 < weights.cols; r0 += hw.xbar_rows) {
+            const size_t outs = std::min(per_pe, weights.rows - c0);
+            const size_t rows = std::min<size_t>(hw.xbar_rows, weights.cols - r0);
+            core::IntMatrix block(outs, rows);
+            for (size_t o = 0; o < outs; ++o)
+                for (size_t i = 0; i < rows; ++i) block.at(o, i) = weights.at(c0 + o, r0 + i);
+            pe.program(block);
+            for (size_t v = 0; v < inputs.size(); ++v) {
+                const std::vector<uint32_t> xb(inputs[v].begin() + static_cast<long>(r0),
+                                               inputs[v].begin() + static_cast<long>(r0 + rows));
+                uint64_t cycles = 0;
+                const auto y = pe.run(xb, counters, &cycles);
+                for (size_t o = 0; o < outs; ++o) outputs[v][c0 + o] += y[o];
+                vector_cycles[v] = std::max(vector_cycles[v], cycles);
+                simulated += cycles;
+            }
+        }
+    }
+    counters.mvms = mvms + inputs.size();  // each block counted its partial MVMs
+}
+
+void refuse_faults_at_cycle_level(const core::HwConfig& hw) {
+    if (hw.faults.active())
+        throw InputError("cycle level: device faults are modelled at the golden and tlm levels; drop \"faults\" "
+                         "from the configuration or use --level golden|tlm");
+}
+
+CycleRun run_mvm_cycle(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
+                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+    refuse_faults_at_cycle_level(hw);
+    CycleRun run;
+    run.report.counters = core::make_counters(hw);
+    DualVcd vcd(trace_prefix);
+    CycleSystem system("system", hw, tech, weights, inputs, run);
+    if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
+    vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
+    bitcim::simulate();
+    for (SarAdcRtl& adc : system.pe.adcs) adc.final();
+    vcd.close();
+    run.clock_period_ns = tech.sar_bit_time_ns;
+    run.report.energy = core::energy_of(run.report.counters, hw, tech);
+    run.report.latency_ns = static_cast<double>(run.cycles) * tech.sar_bit_time_ns;
+    return run;
+}
+
+}  // namespace bitcim

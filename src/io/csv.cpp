@@ -1,0 +1,82 @@
+#include "io/csv.h"
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+
+#include "core/errors.h"
+
+namespace bitcim::core {
+
+namespace {
+
+constexpr size_t kMaxFieldsPerRow = size_t{1} << 24;
+
+std::string trim(const std::string& s) {
+    const size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    const size_t e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+// A token as it may be shown in a message: control bytes as \xNN, at most 40 chars.
+std::string printable(const std::string& tok) {
+    std::string out;
+    for (unsigned char ch : tok.substr(0, 40)) {
+        if (ch >= 0x20 && ch < 0x7F) {
+            out += static_cast<char>(ch);
+        } else {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02X", ch);
+            out += buf;
+        }
+    }
+    return tok.size() > 40 ? out + "..." : out;
+}
+
+}  // namespace
+
+IntCsv read_int_csv(const std::string& path, int64_t min, int64_t max, const std::string& range_why) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open file");
+    IntCsv csv;
+    std::string line;
+    size_t line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        const std::string body = trim(line);
+        if (body.empty() || body[0] == '#') continue;
+        std::vector<int64_t> row;
+        size_t start = 0;
+        for (size_t field = 1;; ++field) {
+            const size_t comma = body.find(',', start);
+            const std::string tok = trim(body.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            const std::string where = path + " line " + std::to_string(line_no) + ", field " + std::to_string(field);
+            if (tok.empty()) throw InputError(where + ": empty field");
+            const char* first = tok.data() + (tok[0] == '+' ? 1 : 0);
+            const char* last = tok.data() + tok.size();
+            int64_t v = 0;
+            const auto [ptr, ec] = std::from_chars(first, last, v);
+            if (ec == std::errc::result_out_of_range)
+                throw InputError(where + ": '" + printable(tok) + "' is out of the 64-bit range");
+            if (ec != std::errc() || ptr != last) throw InputError(where + ": '" + printable(tok) + "' is not an integer");
+            if (v < min || v > max)
+                throw InputError(where + ": " + tok + " is outside " + std::to_string(min) + ".." +
+                                 std::to_string(max) + " (" + range_why + ")");
+            row.push_back(v);
+            if (row.size() > kMaxFieldsPerRow) throw InputError(where + ": too many fields");
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        if (!csv.rows.empty() && row.size() != csv.rows.front().size())
+            throw InputError(path + " line " + std::to_string(line_no) + ": " + std::to_string(row.size()) +
+                             " fields, but line " + std::to_string(csv.lines.front()) + " has " +
+                             std::to_string(csv.rows.front().size()));
+        csv.rows.push_back(std::move(row));
+        csv.lines.push_back(line_no);
+    }
+    if (csv.rows.empty()) throw InputError(path + ": no data rows");
+    return csv;
+}
+
+}  // namespace bitcim::core

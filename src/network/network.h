@@ -1,0 +1,104 @@
+// A whole network from a weight file on the golden model: per layer the
+// crossbar MVM (im2col for convolutions), then the digital periphery's
+// rescale (acc * weight_step * input_scale + bias, float32 result), activation,
+// pooling, and requantization of the next layer's input. The same steps, in the
+// same floating-point order, as models/bitcim/hw/network.py.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/crossbar_layer.h"
+#include "core/hw_config.h"
+#include "io/weight_file.h"
+
+namespace bitcim::core {
+
+/// Event counts of one layer over every image run through it.
+struct LayerStats {
+    std::string name;
+    MvmCounters counters;
+    double latency_ns = 0;
+};
+
+/// A part of a layer mapped onto crossbars on its own: some of the layer's rows
+/// (inputs) and outputs. Dense mapping has one block holding everything.
+struct MappedBlock {
+    std::vector<uint32_t> rows;     ///< layer inputs on its crossbar rows, in order
+    std::vector<uint32_t> outputs;  ///< logical layer outputs on its columns, in order
+    bool whole = false;             ///< rows and outputs are the whole layer in order (no gather)
+    IntMatrix weights;              ///< outputs x rows
+    std::unique_ptr<BitSlicedLayer> xbar;
+    uint32_t tag = 0;               ///< key of its device-fault draws: layer + (block << 16)
+
+    /// The block's input vector from a layer input vector.
+    std::vector<uint32_t> gather(const std::vector<uint32_t>& x) const;
+    /// Adds the block's outputs into the layer's accumulators.
+    void scatter(const std::vector<int64_t>& y, std::vector<int64_t>& acc) const;
+};
+
+/// Computes one layer's crossbar accumulators for a batch of input vectors and
+/// adds the events and time to `stats`: the golden kernel, or a chip over TLM.
+using MvmBackend = std::function<std::vector<std::vector<int64_t>>(
+    size_t layer, const std::vector<std::vector<uint32_t>>& inputs, LayerStats& stats)>;
+
+class Network {
+public:
+    /// `base` gives the crossbar geometry and ADCs; each layer's weight bits, sign,
+    /// input bits and the file's cell bits override it. Throws InputError if a
+    /// layer does not fit the configuration or the shapes do not chain.
+    /// `cell_bits` other than 0 re-slices the same integer weights into other cells.
+    Network(const WeightFile& file, const HwConfig& base, const Technology& tech, unsigned cell_bits = 0);
+
+    size_t layers() const { return m_layers.size(); }
+    const std::vector<unsigned>& input_shape() const { return m_input_shape; }
+    /// Logits for a batch of images, layer by layer, the MVMs done by `mvm`.
+    std::vector<std::vector<float>> infer_batch(const std::vector<std::vector<uint8_t>>& images,
+                                                const MvmBackend& mvm, std::vector<LayerStats>& stats) const;
+    /// The golden kernels as a backend.
+    MvmBackend golden_backend() const;
+    const LayerDesc& desc(size_t i) const { return m_layers[i].desc; }
+    /// Layer i's weights as mapped: rows = outputs, columns = crossbar rows.
+    const IntMatrix& weights(size_t i) const { return m_layers[i].weights; }
+    /// Zeroed per-layer stats; with `adc_codes`, ADC code histograms are collected too.
+    std::vector<LayerStats> make_stats(bool adc_codes = false) const;
+    /// Layer i's crossbar configuration (every block shares it).
+    const HwConfig& config(size_t i) const { return m_layers[i].config; }
+    const std::vector<MappedBlock>& blocks(size_t i) const { return m_layers[i].blocks; }
+    /// Crossbars of layer i over its blocks, and its cells' device faults.
+    unsigned crossbars(size_t i) const;
+    FaultCounts fault_counts(size_t i) const;
+    /// Rows and outputs of the largest block over every layer (sizes a chip).
+    size_t max_block_rows() const;
+    size_t max_block_outputs() const;
+    /// Throws InputError naming the first layer whose number format (and, with
+    /// `same_adcs`, ADC list) differs from the first layer's: `level` models one chip type.
+    void require_one_format(const std::string& level, bool same_adcs) const;
+
+private:
+    struct Layer {
+        LayerDesc desc;
+        IntMatrix weights;
+        HwConfig config;
+        std::vector<MappedBlock> blocks;
+        std::vector<double> bias;
+        unsigned in_c = 0, in_h = 0, in_w = 0;  ///< input shape (conv)
+        double latency_per_mvm_ns = 0;
+    };
+
+    std::vector<Layer> m_layers;
+    std::vector<unsigned> m_input_shape;
+};
+
+/// A layer's crossbar configuration: `base` with the layer's weight bits, sign and
+/// input bits, and `cell_bits` (0: the file's); one ADC resolution list per ADC group
+/// (a list of the wrong length takes its first entry for every group).
+HwConfig layer_config(const HwConfig& base, const LayerDesc& layer, unsigned cell_bits);
+
+/// The input integer of a layer: clamp(floor(x / scale + 1/2), 0, 2^bits - 1).
+uint32_t quantize_input(float x, double scale, unsigned bits);
+
+}  // namespace bitcim::core

@@ -1,0 +1,122 @@
+// The accelerator chip: tiles of PEs behind a TLM-2.0 target socket with a
+// register map (regmap.h) and memory windows for weights, inputs and outputs.
+// Loosely timed: accesses annotate their latency; the controller keeps its
+// time with a quantum keeper and raises `irq` when a run completes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/crossbar_layer.h"
+#include "core/energy.h"
+#include "core/hw_config.h"
+#include "tlm/regmap.h"
+#include "tlm/register.h"
+#include "core/technology.h"
+#include "tlm/tile.h"
+
+namespace bitcim {
+
+struct ChipParams {
+    core::HwConfig hw;          ///< as built: adc_bits are the ADCs' built resolutions
+    unsigned tiles = 16;
+    unsigned pes_per_tile = 8;
+    uint64_t input_buffer_bytes = 1u << 20;
+    uint64_t output_buffer_bytes = 4u << 20;
+    /// Count every conversion by ADC code (forms every code, so runs slower).
+    bool adc_code_histograms = false;
+};
+
+/// Area by component, mm^2.
+struct AreaReport {
+    double crossbars = 0, adc = 0, shift_add = 0, buffers = 0;
+    double total() const { return crossbars + adc + shift_add + buffers; }
+};
+
+/// {"crossbars", "adc", "shift_add", "buffers", "total"} in mm^2.
+nlohmann::json to_json(const AreaReport& a);
+
+/// The area of a chip built with `params`, ADCs at their built resolutions; the same
+/// figure Chip::area() reports, without elaborating one.
+AreaReport chip_area(const ChipParams& params, const core::Technology& tech);
+
+class Chip : public sc_core::sc_module {
+public:
+    tlm_utils::simple_target_socket<Chip> socket;
+    sc_core::sc_out<bool> irq;
+
+    // Waveform signals: what an architect looks at first.
+    sc_core::sc_signal<bool> busy{"busy"};
+    sc_core::sc_signal<uint32_t> current_layer{"current_layer"};
+    sc_core::sc_signal<uint32_t> adcs_active{"adcs_active"};
+
+    sc_core::sc_vector<Tile> tiles;
+
+    Chip(const sc_core::sc_module_name& name, const ChipParams& params, const core::Technology& tech);
+    Chip(const Chip&) = delete;
+    Chip& operator=(const Chip&) = delete;
+
+    const ChipParams& params() const { return m_params; }
+    /// Event counts since the last CTRL_CLEAR_COUNTERS.
+    const core::MvmCounters& counters() const { return m_counters; }
+    /// Energy since the last clear, each run's ADC conversions at that run's resolutions.
+    core::EnergyReport energy() const { return m_energy; }
+    /// Busy time of every run since the last clear.
+    sc_core::sc_time busy_time() const { return m_busy_time; }
+    AreaReport area() const;
+    unsigned pe_count() const { return m_params.tiles * m_params.pes_per_tile; }
+
+    void trace(sc_core::sc_trace_file* tf) const;
+
+private:
+    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void access_register(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void access_window(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void add_register(uint64_t offset, const char* name, uint32_t reset, Access access);
+    Register& reg(uint64_t offset) { return *m_regs.at(offset); }
+
+    void on_ctrl(uint32_t value);
+    void controller();
+    /// Both return an Error code (ERR_NONE on success).
+    uint32_t program_layer();
+    uint32_t run_layer();
+    void finish(uint32_t error);
+    void update_irq();
+    void drive_irq();
+    std::vector<unsigned> adc_bits_from_registers(bool* ok) const;
+    void count_active_adcs();
+
+    ChipParams m_params;
+    const core::Technology& m_tech;
+    std::map<uint64_t, std::unique_ptr<Register>> m_regs;
+    std::vector<uint8_t> m_weights;
+    std::vector<uint8_t> m_inputs;
+    std::vector<uint8_t> m_outputs;
+
+    uint32_t m_pending = 0;  ///< CTRL commands waiting for the controller
+    sc_core::sc_event m_command;
+    tlm_utils::tlm_quantumkeeper m_qk;
+    core::MvmCounters m_counters;
+    core::MvmCounters m_zero_counters;
+    core::EnergyReport m_energy;
+    sc_core::sc_time m_busy_time;
+    size_t m_layer_inputs = 0;
+    size_t m_layer_outputs = 0;
+    std::vector<unsigned> m_programmed_adc_bits;
+    std::vector<core::ColumnGroup> m_pe_layout;  ///< column groups of one full PE
+    unsigned m_adcs_per_pe = 0;
+    bool m_irq_level = false;
+    sc_core::sc_event m_irq_changed;  ///< the irq line has one driver: drive_irq
+    sc_core::sc_time m_access_delay;  ///< delay of the bus access whose hook is running
+};
+
+}  // namespace bitcim

@@ -1,0 +1,51 @@
+#include "tlm/pe.h"
+
+#include <algorithm>
+
+namespace bitcim {
+
+Pe::Pe(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const core::Technology& tech)
+    : sc_module(name), m_cfg(cfg), m_tech(tech) {
+    SC_HAS_PROCESS(Pe);
+    SC_METHOD(toggle_busy);
+    sensitive << m_busy_edges;
+    dont_initialize();
+}
+
+unsigned Pe::outputs_per_pe(const core::HwConfig& cfg) { return cfg.outputs_per_xbar(); }
+
+void Pe::program(const core::IntMatrix& block, size_t first_input, size_t first_output,
+                 const std::vector<unsigned>& adc_bits, uint64_t layer) {
+    m_block = block;
+    m_layer = layer;
+    m_first_input = first_input;
+    m_first_output = first_output;
+    set_adc_bits(adc_bits);
+}
+
+void Pe::clear() { m_kernel.reset(); }
+
+void Pe::set_adc_bits(const std::vector<unsigned>& adc_bits) {
+    core::HwConfig cfg = m_cfg;
+    cfg.adc_bits = adc_bits;
+    m_kernel = std::make_unique<core::BitSlicedLayer>(cfg, m_block, name(),
+                                                        core::FaultSite{m_layer, m_first_input, m_first_output});
+}
+
+sc_core::sc_time Pe::compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
+                             core::MvmCounters& counters, uint64_t epoch) const {
+    const std::vector<uint32_t> x_block(x.begin() + static_cast<long>(m_first_input),
+                                        x.begin() + static_cast<long>(m_first_input + m_kernel->inputs()));
+    const std::vector<int64_t> partial = m_kernel->run(x_block, counters, epoch);
+    for (size_t o = 0; o < partial.size(); ++o) y[m_first_output + o] += partial[o];
+    return sc_core::sc_time(m_kernel->latency_ns(m_tech), sc_core::SC_NS);
+}
+
+void Pe::mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency) {
+    m_busy_edges.notify(start);
+    m_busy_edges.notify(start + latency);
+}
+
+void Pe::toggle_busy() { busy.write(!busy.read()); }
+
+}  // namespace bitcim

@@ -1,0 +1,67 @@
+#include "tlm/tlm_system.h"
+#include "sim/simulation.h"
+
+#include <tlm>
+
+#include "sim/trace.h"
+#include "tlm/pe.h"
+#include "tlm/regmap.h"
+
+namespace bitcim {
+
+namespace {
+// Long enough that the host rarely yields, short enough that waveforms of the
+// chip's busy lines stay within a microsecond of the decoupled time.
+const sc_core::sc_time kGlobalQuantum(1, sc_core::SC_US);
+
+constexpr uint64_t kBufferSlackBytes = 4096;  // room for a DMA burst past the data
+}  // namespace
+
+TlmSystem::TlmSystem(const sc_core::sc_module_name& name, const ChipParams& params, const core::Technology& tech,
+                     HostInitiator::Program program)
+    : sc_module(name), chip("chip", params, tech), host("host", std::move(program)) {
+    host.socket.bind(chip.socket);
+    chip.irq(irq);
+    host.irq(irq);
+}
+
+ChipParams chip_params_for(const core::HwConfig& hw, size_t inputs, size_t outputs, size_t batch,
+                           unsigned pes_per_tile) {
+    ChipParams p;
+    p.hw = hw;
+    p.pes_per_tile = pes_per_tile;
+    const size_t per_pe = Pe::outputs_per_pe(hw);
+    const size_t pes = ((inputs + hw.xbar_rows - 1) / hw.xbar_rows) * ((outputs + per_pe - 1) / per_pe);
+    p.tiles = static_cast<unsigned>((pes + pes_per_tile - 1) / pes_per_tile);
+    p.input_buffer_bytes = batch * inputs * regmap::kInputBytes + kBufferSlackBytes;
+    p.output_buffer_bytes = batch * outputs * regmap::kOutputBytes + kBufferSlackBytes;
+    return p;
+}
+
+void set_global_quantum() { tlm::tlm_global_quantum::instance().set(kGlobalQuantum); }
+
+TlmRun run_mvm_tlm(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
+                   const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_path) {
+    set_global_quantum();
+    TlmRun run;
+    TlmSystem system("system", chip_params_for(hw, weights.cols, weights.rows, inputs.size()), tech,
+                     [&](HostInitiator& host) {
+                         run.error = host.program_layer(weights);
+                         if (run.error == regmap::ERR_NONE)
+                             run.error = host.run_batch(inputs, weights.rows, run.report.outputs);
+                     });
+    sc_core::sc_trace_file* tf = nullptr;
+    if (!trace_path.empty()) {
+        tf = sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
+        system.chip.trace(tf);
+    }
+    bitcim::simulate();
+    if (tf) sc_core::sc_close_vcd_trace_file(tf);
+    run.report.counters = system.chip.counters();
+    run.report.energy = system.chip.energy();
+    run.report.latency_ns = system.chip.busy_time().to_seconds() * 1e9;
+    run.area = system.chip.area();
+    return run;
+}
+
+}  // namespace bitcim
