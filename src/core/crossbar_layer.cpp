@@ -28,10 +28,6 @@ constexpr uint64_t kLaneHigh = 0x8000'8000'8000'8000;  // every lane's top bit
 constexpr unsigned kNarrowBits = 8;
 constexpr size_t kNarrowBlock = size_t{1} << 15;
 
-size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
-
-uint64_t low_mask(unsigned bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
-
 }  // namespace
 
 AdcTransfer adc_transfer(const HwConfig& c, unsigned group, unsigned bit_count) {
@@ -55,7 +51,6 @@ void MvmCounters::add(const MvmCounters& o) {
     for (size_t g = 0; g < o.adc_codes.size(); ++g) add_vec(adc_codes[g], o.adc_codes[g]);
     shift_adds += o.shift_adds;
     crossbar_reads += o.crossbar_reads;
-    mvms += o.mvms;
 }
 
 BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source,
@@ -63,45 +58,18 @@ BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, co
     : m_cfg(cfg), m_inputs(weights.cols), m_outputs(weights.rows), m_site(site) {
     validate(m_cfg, "configuration");
     if (m_inputs == 0 || m_outputs == 0) throw InputError(source + ": weight matrix is empty");
-    m_groups = ceil_div(m_inputs, m_cfg.parallel_rows);
+    m_mapping = plan_mapping(m_cfg, m_inputs, m_outputs);
+    m_groups = m_mapping.row_groups;
     m_words = ceil_div(m_cfg.parallel_rows, kWordBits);
     m_plane_sets = m_cfg.sign == SignMode::Differential ? 2 : 1;
-    build_signals();
+    for (const ColumnGroup& g : m_mapping.column_groups) m_adc.push_back(adc_transfer(m_cfg, g.adc_group, g.bit_count));
     pack(weights, source);
     build_saturation_bounds();
-    build_mapping();
     if (m_cfg.faults.active()) {
         if (m_site.first_input % m_cfg.parallel_rows != 0)
             throw InputError(source + ": a block placed at input " + std::to_string(m_site.first_input) +
                              " splits a row group of " + std::to_string(m_cfg.parallel_rows));
         build_faults();
-    }
-}
-
-// The converted quantities per output. A two's-complement weight P - 2^n * b
-// (P its n-bit pattern, b its sign bit) keeps the sign bit in a column of its
-// own whose code is subtracted with weight 2^n; it shares the MSB slice's ADC.
-void BitSlicedLayer::build_signals() {
-    const HwConfig& c = m_cfg;
-    const unsigned n = c.weight_bits;
-    const unsigned slices = c.num_slices();
-    auto add = [&](unsigned set, unsigned lo, unsigned count, unsigned shift, bool neg, unsigned group) {
-        m_signals.push_back({set, lo, count, shift, neg, group, adc_transfer(c, group, count), false});
-    };
-    if (c.composition == Composition::Digital) {
-        for (unsigned k = slices; k-- > 0;) {
-            const unsigned group = slices - 1 - k;  // MSB first
-            add(0, c.cell_bits * k, c.cell_bits, c.cell_bits * k, false, group);
-            if (c.sign == SignMode::Differential)
-                add(1, c.cell_bits * k, c.cell_bits, c.cell_bits * k, true, group);
-        }
-    } else {
-        add(0, 0, n, 0, false, 0);
-        if (c.sign == SignMode::Differential) add(1, 0, n, 0, true, 0);
-    }
-    if (c.sign == SignMode::Twos) {
-        add(0, n - 1, 1, n, true, 0);
-        m_signals.back().sign_column = true;
     }
 }
 
@@ -125,12 +93,7 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
                                  " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
             m_weights[out * m_inputs + in] = static_cast<int32_t>(v);
             // Stored patterns per plane set, and the cells they occupy.
-            uint64_t pattern[2] = {0, 0};
-            if (c.sign == SignMode::Differential) {
-                pattern[v < 0 ? 1 : 0] = static_cast<uint64_t>(v < 0 ? -v : v);
-            } else {
-                pattern[0] = twos_pattern(v, n);
-            }
+            const uint64_t pattern[2] = {stored_pattern(v, 0, c), stored_pattern(v, 1, c)};
             uint32_t* row = &m_row_cells[in * values];
             for (unsigned set = 0; set < m_plane_sets; ++set)
                 for (unsigned k = 0; k < slices; ++k) ++row[slice_of(pattern[set], k, c.cell_bits)];
@@ -153,48 +116,6 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
         m_weights16.assign(m_weights.begin(), m_weights.end());
 }
 
-void BitSlicedLayer::build_mapping() {
-    const HwConfig& c = m_cfg;
-    CrossbarMapping& map = m_mapping;
-    map.row_blocks = static_cast<unsigned>(ceil_div(m_inputs, c.xbar_rows));
-    map.groups_per_xbar = static_cast<unsigned>(
-        std::min<size_t>(c.xbar_rows / c.parallel_rows, ceil_div(m_inputs, c.parallel_rows)));
-    // Row groups that hold at least one weight row, summed over row blocks.
-    unsigned groups_in_blocks = 0;
-    for (unsigned b = 0; b < map.row_blocks; ++b) {
-        const size_t rows = std::min<size_t>(c.xbar_rows, m_inputs - size_t{b} * c.xbar_rows);
-        groups_in_blocks += static_cast<unsigned>(ceil_div(rows, c.parallel_rows));
-    }
-    const unsigned slices = c.num_slices();
-    auto add_group = [&](const std::string& name, unsigned adc_group, unsigned cols_per_output) {
-        ColumnGroup g;
-        g.name = name;
-        g.adc_group = adc_group;
-        g.columns_per_output = cols_per_output;
-        g.outputs_per_xbar = c.xbar_cols / cols_per_output;
-        const unsigned xbars_across = static_cast<unsigned>(ceil_div(m_outputs, g.outputs_per_xbar));
-        g.crossbars = map.row_blocks * xbars_across;
-        g.adcs_per_xbar = static_cast<unsigned>(ceil_div(g.outputs_per_xbar, c.columns_per_adc));
-        // Each ADC serves columns_per_adc adjacent columns; outputs fill columns from 0.
-        const size_t busiest = std::min<size_t>(m_outputs, g.outputs_per_xbar);
-        g.conversions_per_adc = static_cast<unsigned>(std::min<size_t>(c.columns_per_adc, busiest));
-        map.crossbars += g.crossbars;
-        map.reads_per_chunk += groups_in_blocks * xbars_across;
-        map.column_groups.push_back(g);
-    };
-    const char* pol[2] = {"+", "-"};
-    if (c.composition == Composition::Digital) {
-        for (unsigned k = slices; k-- > 0;)
-            for (unsigned set = 0; set < m_plane_sets; ++set)
-                add_group("slice" + std::to_string(k) + (m_plane_sets == 2 ? pol[set] : ""),
-                          slices - 1 - k, 1);
-    } else {
-        for (unsigned set = 0; set < m_plane_sets; ++set)
-            add_group(std::string("composed") + (m_plane_sets == 2 ? pol[set] : ""), 0, slices);
-    }
-    if (c.sign == SignMode::Twos) add_group("sign", 0, 1);
-}
-
 MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
     MvmCounters k;
     k.adc_conversions.assign(cfg.num_adc_groups(), 0);
@@ -210,23 +131,19 @@ MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
 void BitSlicedLayer::build_faults() {
     const HwConfig& c = m_cfg;
     const unsigned n = c.weight_bits;
-    const unsigned slices = c.num_slices();
     const unsigned top_level = static_cast<unsigned>(low_mask(c.cell_bits));
     const unsigned values = top_level + 1;
     const FaultDraws draws(c.faults, m_site.layer);
-    m_conductance.assign(m_signals.size() * m_outputs * m_inputs, 0.0f);
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
+    const std::vector<ColumnGroup>& groups = m_mapping.column_groups;
+    m_conductance.assign(groups.size() * m_outputs * m_inputs, 0.0f);
+    for (size_t si = 0; si < groups.size(); ++si) {
+        const ColumnGroup& s = groups[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t in = 0; in < m_inputs; ++in) {
-                const int64_t v = m_weights[out * m_inputs + in];
-                const uint64_t pattern = c.sign == SignMode::Twos ? twos_pattern(v, n)
-                                         : (v < 0) == (s.plane_set == 1) ? static_cast<uint64_t>(v < 0 ? -v : v)
-                                                                         : 0;
-                const unsigned k_lo = s.sign_column ? slices : s.bit_lo / c.cell_bits;
-                const unsigned k_hi = s.sign_column ? slices + 1 : (s.bit_lo + s.bit_count) / c.cell_bits;
+                const uint64_t pattern = stored_pattern(m_weights[out * m_inputs + in], s.plane_set, c);
+                const unsigned k_lo = s.slices.front();
                 double g = 0;
-                for (unsigned k = k_lo; k < k_hi; ++k) {
+                for (unsigned k : s.slices) {
                     const unsigned level = s.sign_column ? static_cast<unsigned>((pattern >> (n - 1)) & 1u)
                                                          : slice_of(pattern, k, c.cell_bits);
                     const CellKey key{s.plane_set, k, m_site.first_output + out, m_site.first_input + in};
@@ -245,10 +162,10 @@ void BitSlicedLayer::build_faults() {
                 m_conductance[(si * m_inputs + in) * m_outputs + out] = static_cast<float>(g);
             }
     }
-    m_adc_offset.assign(m_signals.size() * m_outputs * m_groups, 0.0);
+    m_adc_offset.assign(groups.size() * m_outputs * m_groups, 0.0);
     const size_t first_group = m_site.first_input / c.parallel_rows;
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const ColumnGroup& cg = m_mapping.column_groups[si];
+    for (size_t si = 0; si < groups.size(); ++si) {
+        const ColumnGroup& cg = groups[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
                 const uint64_t global_out = m_site.first_output + out;
@@ -262,13 +179,14 @@ void BitSlicedLayer::build_faults() {
 
 void BitSlicedLayer::build_saturation_bounds() {
     const uint64_t top_level = low_mask(m_cfg.dac_bits);
-    m_static_sum.assign(m_signals.size() * m_outputs * m_groups, 0);
+    const std::vector<ColumnGroup>& groups = m_mapping.column_groups;
+    m_static_sum.assign(groups.size() * m_outputs * m_groups, 0);
     m_lanes_fit = m_cfg.num_input_chunks() <= kMaxLanes;
-    for (const Signal& s : m_signals)
+    for (const ColumnGroup& s : groups)
         m_lanes_fit = m_lanes_fit && m_cfg.parallel_rows * top_level * low_mask(s.bit_count) <= kLaneSumMax;
     m_nz_start.assign(1, 0);
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
+    for (size_t si = 0; si < groups.size(); ++si) {
+        const ColumnGroup& s = groups[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
                 const uint64_t* wp = &m_planes[plane_index(s.plane_set, out, g, s.bit_lo)];
@@ -284,8 +202,8 @@ void BitSlicedLayer::build_saturation_bounds() {
                 m_nz_start.push_back(static_cast<uint32_t>(m_nz_row.size()));
             }
     }
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
+    for (size_t si = 0; si < groups.size(); ++si) {
+        const ColumnGroup& s = groups[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
                 uint64_t sum = 0;
@@ -342,15 +260,14 @@ void BitSlicedLayer::count_events(const std::vector<uint32_t>& x, MvmCounters& c
             for (unsigned v = 0; v < values; ++v) counters.cell_reads[v] += uint64_t{level} * m_row_cells[i * values + v];
         }
     const uint64_t per_signal = uint64_t{chunks} * m_groups * m_outputs;
-    for (const Signal& s : m_signals) {
+    for (const ColumnGroup& s : m_mapping.column_groups) {
         counters.adc_conversions[s.adc_group] += per_signal;
         counters.shift_adds += per_signal;
     }
     counters.crossbar_reads += uint64_t{chunks} * m_mapping.reads_per_chunk;
-    ++counters.mvms;
 }
 
-uint64_t BitSlicedLayer::signal_sum(const Signal& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const {
+uint64_t BitSlicedLayer::signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const {
     const unsigned a = m_cfg.input_bits;
     const unsigned d = m_cfg.dac_bits;
     uint64_t sum = 0;
@@ -427,9 +344,9 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
     }
     std::vector<unsigned> risky_chunks;
     uint64_t acc[kMaxLanes / kLanesPerWord];
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
-        const uint64_t max_code = s.adc.max_code();
+    for (size_t si = 0; si < m_mapping.column_groups.size(); ++si) {
+        const ColumnGroup& s = m_mapping.column_groups[si];
+        const uint64_t max_code = m_adc[si].max_code();
         const uint64_t max_cell = low_mask(s.bit_count);
         for (size_t g = 0; g < m_groups; ++g) {
             // Input chunks whose applied levels could push this signal past the top code.
@@ -478,8 +395,9 @@ void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes&
 void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const {
     const unsigned d = m_cfg.dac_bits;
     const unsigned chunks = m_cfg.num_input_chunks();
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
+    for (size_t si = 0; si < m_mapping.column_groups.size(); ++si) {
+        const ColumnGroup& s = m_mapping.column_groups[si];
+        const AdcTransfer& adc = m_adc[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
                 if (m_static_sum[(si * m_outputs + out) * m_groups + g] == 0) {  // every code is 0
@@ -488,10 +406,10 @@ void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, M
                 }
                 for (unsigned t = 0; t < chunks; ++t) {
                     bool saturated = false;
-                    const uint32_t code = s.adc.convert(signal_sum(s, out, g, t, in), &saturated);
+                    const uint32_t code = adc.convert(signal_sum(s, out, g, t, in), &saturated);
                     counters.adc_saturations[s.adc_group] += saturated;
                     count_code(counters, s.adc_group, code);
-                    const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
+                    const int64_t value = static_cast<int64_t>(adc.value(code)) << (s.out_shift + d * t);
                     y[out] += s.negative ? -value : value;
                 }
             }
@@ -514,9 +432,10 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
                 driven[(i / c.parallel_rows) * chunks + t].emplace_back(static_cast<uint32_t>(i), level);
     // Every output's bitline at once, row by row in the same order for each output.
     std::vector<double> bitlines(m_outputs);
-    for (size_t si = 0; si < m_signals.size(); ++si) {
-        const Signal& s = m_signals[si];
-        const double lsb = std::ldexp(1.0, static_cast<int>(s.adc.lsb_shift()));
+    for (size_t si = 0; si < m_mapping.column_groups.size(); ++si) {
+        const ColumnGroup& s = m_mapping.column_groups[si];
+        const AdcTransfer& adc = m_adc[si];
+        const double lsb = std::ldexp(1.0, static_cast<int>(adc.lsb_shift()));
         for (size_t g = 0; g < m_groups; ++g)
             for (unsigned t = 0; t < chunks; ++t) {
                 std::fill(bitlines.begin(), bitlines.end(), 0.0);
@@ -531,10 +450,10 @@ void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int6
                                          draws.adc_noise_lsb(static_cast<unsigned>(si), m_site.first_output + out,
                                                              first_group + g, t, epoch);
                     bool saturated = false;
-                    const uint32_t code = s.adc.convert_analog(bitline + error * lsb, &saturated);
+                    const uint32_t code = adc.convert_analog(bitline + error * lsb, &saturated);
                     counters.adc_saturations[s.adc_group] += saturated;
                     count_code(counters, s.adc_group, code);
-                    const int64_t value = static_cast<int64_t>(s.adc.value(code)) << (s.out_shift + d * t);
+                    const int64_t value = static_cast<int64_t>(adc.value(code)) << (s.out_shift + d * t);
                     y[out] += s.negative ? -value : value;
                 }
             }

@@ -11,6 +11,7 @@
 #include "core/device_faults.h"
 #include "core/hw_config.h"
 #include "core/int_matrix.h"
+#include "core/mapping.h"
 
 namespace bitcim::core {
 
@@ -23,31 +24,11 @@ struct MvmCounters {
     std::vector<uint64_t> cell_reads;
     uint64_t shift_adds = 0;      ///< one per ADC code accumulated
     uint64_t crossbar_reads = 0;  ///< activations of one row group of one crossbar
-    uint64_t mvms = 0;            ///< input vectors processed
     /// Per ADC group, conversions by output code; empty = not collected. Sized by
     /// the caller (make_counters(true)), it makes every conversion be formed.
     std::vector<std::vector<uint64_t>> adc_codes;
 
     void add(const MvmCounters& other);
-};
-
-/// A set of physical columns whose outputs one kind of ADC converts.
-struct ColumnGroup {
-    std::string name;            ///< e.g. "slice3+", "slice0-", "sign", "composed+"
-    unsigned adc_group = 0;      ///< index into adc_bits (MSB first)
-    unsigned columns_per_output = 1;
-    unsigned outputs_per_xbar = 0;
-    unsigned crossbars = 0;
-    unsigned adcs_per_xbar = 0;
-    unsigned conversions_per_adc = 0;  ///< per crossbar read, in the fullest crossbar
-};
-
-struct CrossbarMapping {
-    unsigned row_blocks = 0;       ///< ceil(inputs / xbar_rows)
-    unsigned groups_per_xbar = 0;  ///< row groups read one after another in the fullest crossbar
-    unsigned reads_per_chunk = 0;  ///< crossbar reads for one input bit-plane (chunk)
-    unsigned crossbars = 0;
-    std::vector<ColumnGroup> column_groups;
 };
 
 struct Technology;
@@ -83,7 +64,7 @@ public:
     size_t inputs() const { return m_inputs; }
     size_t outputs() const { return m_outputs; }
     const HwConfig& config() const { return m_cfg; }
-    const CrossbarMapping& mapping() const { return m_mapping; }
+    const MappingPlan& mapping() const { return m_mapping; }
     /// Mapped cells by stored value (padding cells of partly used crossbars excluded).
     const std::vector<uint64_t>& cells_by_value() const { return m_cells_by_value; }
 
@@ -100,18 +81,6 @@ public:
     double latency_ns(const Technology& tech) const;
 
 private:
-    /// One ADC-converted quantity per output: the bitline sum of a bit range of one plane set.
-    struct Signal {
-        unsigned plane_set;  ///< 0: positive magnitudes or the two's-complement pattern; 1: negative magnitudes
-        unsigned bit_lo;
-        unsigned bit_count;
-        unsigned out_shift;  ///< shift-add weight exponent
-        bool negative;
-        unsigned adc_group;
-        AdcTransfer adc;
-        bool sign_column;    ///< the two's-complement sign bit's own column
-    };
-
     /// An input vector as bit-planes per row group, with the non-zero flags.
     struct InputPlanes {
         std::vector<uint64_t> planes;  ///< [group][input bit][word]
@@ -119,14 +88,12 @@ private:
         std::vector<uint64_t> level_sum;  ///< [chunk][group]: sum of applied input levels
     };
 
-    void build_signals();
-    void build_mapping();
     void pack(const IntMatrix& weights, const std::string& source);
     void build_saturation_bounds();
     InputPlanes pack_input(const std::vector<uint32_t>& x) const;
     void count_events(const std::vector<uint32_t>& x, MvmCounters& counters) const;
     /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
-    uint64_t signal_sum(const Signal& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
+    uint64_t signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
     /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
     /// the clipped excess, which is looked for only where a sum could exceed the top code.
     void run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, std::vector<int64_t>& y,
@@ -153,7 +120,8 @@ private:
     size_t m_groups;     ///< row groups of parallel_rows rows over all inputs
     size_t m_words;      ///< 64-bit words per row group
     unsigned m_plane_sets;
-    std::vector<Signal> m_signals;
+    MappingPlan m_mapping;
+    std::vector<AdcTransfer> m_adc;          ///< per column group, at the configured resolutions
     std::vector<uint64_t> m_planes;          ///< weight bit-planes
     std::vector<int32_t> m_weights;          ///< [out][in], for the linear part of clip mode
     std::vector<int16_t> m_weights16;        ///< the same as int16 when 8-bit weights and inputs allow it
@@ -168,10 +136,9 @@ private:
     bool m_lanes_fit = false;  ///< every bitline sum fits a 16-bit lane and chunks <= 16
     std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
     std::vector<uint64_t> m_cells_by_value;
-    CrossbarMapping m_mapping;
     FaultSite m_site;
     FaultCounts m_fault_counts;
-    /// With device faults: per (signal, input, output) the conductance the signal's
+    /// With device faults: per (column group, input, output) the conductance the signal's
     /// cells present to the bitline, in units of one level step of its lowest cell.
     std::vector<float> m_conductance;
     std::vector<double> m_adc_offset;  ///< per (signal, output, group), in ADC LSBs

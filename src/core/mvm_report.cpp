@@ -8,7 +8,7 @@ MvmReport run_golden(const BitSlicedLayer& layer, const std::vector<std::vector<
                      const Technology& tech) {
     MvmReport r;
     r.counters = layer.make_counters();
-    for (const auto& x : inputs) r.outputs.push_back(layer.run(x, r.counters, r.counters.mvms));
+    for (size_t v = 0; v < inputs.size(); ++v) r.outputs.push_back(layer.run(inputs[v], r.counters, v));
     r.energy = energy_of(r.counters, layer.config(), tech);
     r.latency_ns = layer.latency_ns(tech) * static_cast<double>(inputs.size());
     return r;

@@ -35,7 +35,6 @@ struct CycleNetworkSystem : sc_core::sc_module {
         auto backend = [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, core::LayerStats& stats) {
             std::vector<std::vector<int64_t>> outputs(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
             std::vector<uint64_t> vector_cycles;  // mapped blocks are parallel PEs: the slowest counts
-            const uint64_t mvms = stats.counters.mvms;
             for (const core::MappedBlock& b : net.blocks(li)) {
                 std::vector<std::vector<uint32_t>> gathered;
                 for (const auto& x : inputs) gathered.push_back(b.gather(x));
@@ -44,7 +43,6 @@ struct CycleNetworkSystem : sc_core::sc_module {
                                  out.simulated_cycles);
                 for (size_t v = 0; v < part.size(); ++v) b.scatter(part[v], outputs[v]);
             }
-            stats.counters.mvms = mvms + inputs.size();
             for (uint64_t c : vector_cycles) stats.latency_ns += static_cast<double>(c) * tech.sar_bit_time_ns;
             return outputs;
         };

@@ -6,6 +6,7 @@
 #include "cycle/dual_vcd.h"
 #include "core/energy.h"
 #include "core/errors.h"
+#include "core/mapping.h"
 #include "cycle/pe_cycle.h"
 
 namespace bitcim {
@@ -42,30 +43,23 @@ void run_layer_blocks(CyclePe& pe, const core::HwConfig& hw, const core::IntMatr
                       const std::vector<std::vector<uint32_t>>& inputs, core::MvmCounters& counters,
                       std::vector<std::vector<int64_t>>& outputs, std::vector<uint64_t>& vector_cycles,
                       uint64_t& simulated) {
-    const size_t per_pe = hw.outputs_per_xbar();
-    const uint64_t mvms = counters.mvms;
     outputs.assign(inputs.size(), std::vector<int64_t>(weights.rows, 0));
     vector_cycles.resize(inputs.size(), 0);
-    for (size_t c0 = 0; c0 < weights.rows; c0 += per_pe) {
-        for (size_t r0 = 0; r0 < weights.cols; r0 += hw.xbar_rows) {
-            const size_t outs = std::min(per_pe, weights.rows - c0);
-            const size_t rows = std::min<size_t>(hw.xbar_rows, weights.cols - r0);
-            core::IntMatrix block(outs, rows);
-            for (size_t o = 0; o < outs; ++o)
-                for (size_t i = 0; i < rows; ++i) block.at(o, i) = weights.at(c0 + o, r0 + i);
-            pe.program(block);
-            for (size_t v = 0; v < inputs.size(); ++v) {
-                const std::vector<uint32_t> xb(inputs[v].begin() + static_cast<long>(r0),
-                                               inputs[v].begin() + static_cast<long>(r0 + rows));
-                uint64_t cycles = 0;
-                const auto y = pe.run(xb, counters, &cycles);
-                for (size_t o = 0; o < outs; ++o) outputs[v][c0 + o] += y[o];
-                vector_cycles[v] = std::max(vector_cycles[v], cycles);
-                simulated += cycles;
-            }
+    for (const core::PeBlock& blk : core::plan_mapping(hw, weights.cols, weights.rows).pe_blocks) {
+        core::IntMatrix block(blk.outputs, blk.inputs);
+        for (size_t o = 0; o < blk.outputs; ++o)
+            for (size_t i = 0; i < blk.inputs; ++i) block.at(o, i) = weights.at(blk.first_output + o, blk.first_input + i);
+        pe.program(block);
+        for (size_t v = 0; v < inputs.size(); ++v) {
+            const auto first = inputs[v].begin() + static_cast<long>(blk.first_input);
+            const std::vector<uint32_t> xb(first, first + static_cast<long>(blk.inputs));
+            uint64_t cycles = 0;
+            const auto y = pe.run(xb, counters, &cycles);
+            for (size_t o = 0; o < blk.outputs; ++o) outputs[v][blk.first_output + o] += y[o];
+            vector_cycles[v] = std::max(vector_cycles[v], cycles);
+            simulated += cycles;
         }
     }
-    counters.mvms = mvms + inputs.size();  // each block counted its partial MVMs
 }
 
 void refuse_faults_at_cycle_level(const core::HwConfig& hw) {

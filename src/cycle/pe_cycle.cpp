@@ -12,16 +12,7 @@
 
 namespace bitcim {
 
-namespace {
-size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
-}  // namespace
-
-unsigned CyclePe::adc_count(const core::HwConfig& cfg) {
-    const core::BitSlicedLayer layout(cfg, core::IntMatrix(cfg.outputs_per_xbar(), cfg.xbar_rows));
-    unsigned n = 0;
-    for (const auto& g : layout.mapping().column_groups) n += g.adcs_per_xbar;
-    return n;
-}
+unsigned CyclePe::adc_count(const core::HwConfig& cfg) { return core::plan_pe(cfg).adcs_per_pe(); }
 
 CyclePe::CyclePe(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const core::Technology& tech)
     : sc_module(name), adcs("adc", adc_count(cfg)), m_cfg(cfg), m_tech(tech),
@@ -39,27 +30,19 @@ CyclePe::CyclePe(const sc_core::sc_module_name& name, const core::HwConfig& cfg,
     build_signals();
 }
 
-// The same converted quantities as the golden model, in terms of cell crossbars.
+// The plan's column groups in terms of cell crossbars: crossbar set * slices + k
+// holds slice k of plane set `set`; the sign column's crossbar comes last.
 void CyclePe::build_signals() {
     const core::HwConfig& c = m_cfg;
     const unsigned slices = c.num_slices();
-    const unsigned sets = c.sign == core::SignMode::Differential ? 2 : 1;
-    auto shift_for = [&](unsigned group, unsigned bit_count) {
-        return core::adc_transfer(c, group, bit_count).lsb_shift();
-    };
-    if (c.composition == core::Composition::Digital) {
-        for (unsigned k = slices; k-- > 0;)
-            for (unsigned set = 0; set < sets; ++set)
-                m_signals.push_back({{set * slices + k}, c.cell_bits * k, set == 1, slices - 1 - k,
-                                     shift_for(slices - 1 - k, c.cell_bits)});
-    } else {
-        for (unsigned set = 0; set < sets; ++set) {
-            std::vector<unsigned> xb;
-            for (unsigned k = 0; k < slices; ++k) xb.push_back(set * slices + k);
-            m_signals.push_back({xb, 0, set == 1, 0, shift_for(0, c.weight_bits)});
-        }
+    unsigned first_adc = 0;
+    for (const core::ColumnGroup& g : core::plan_pe(c).column_groups) {
+        Signal s{{}, g.out_shift, g.negative, g.adc_group,
+                 core::adc_transfer(c, g.adc_group, g.bit_count).lsb_shift(), first_adc};
+        for (unsigned k : g.slices) s.xbars.push_back(g.plane_set * slices + k);
+        m_signals.push_back(std::move(s));
+        first_adc += g.adcs_per_xbar;
     }
-    if (c.sign == core::SignMode::Twos) m_signals.push_back({{sets * slices}, c.weight_bits, true, 0, shift_for(0, 1)});
 }
 
 void CyclePe::program(const core::IntMatrix& block) {
@@ -78,7 +61,7 @@ void CyclePe::program(const core::IntMatrix& block) {
             const int64_t v = block.at(o, i);
             if (v < c.weight_min() || v > c.weight_max()) throw InputError("cycle PE: weight outside the format");
             const unsigned set = (!twos && v < 0) ? 1 : 0;
-            const uint64_t pattern = twos ? core::twos_pattern(v, c.weight_bits) : static_cast<uint64_t>(v < 0 ? -v : v);
+            const uint64_t pattern = core::stored_pattern(v, set, c);
             for (unsigned k = 0; k < slices; ++k) {
                 m_xbars[set * slices + k].program(static_cast<unsigned>(i), static_cast<unsigned>(o),
                                                   core::slice_of(pattern, k, c.cell_bits));
@@ -136,13 +119,12 @@ std::vector<int64_t> CyclePe::run(const std::vector<uint32_t>& x, core::MvmCount
             reading.write(false);
             // Every ADC converts its columns one after another, all ADCs at once.
             std::vector<std::deque<Conversion>> queue(adcs.size());
-            const size_t per_xbar = ceil_div(c.outputs_per_xbar(), c.columns_per_adc);
             for (unsigned si = 0; si < m_signals.size(); ++si)
                 for (size_t o = 0; o < m_outputs; ++o) {
                     std::vector<uint64_t> slice_sums;
                     for (unsigned xb : m_signals[si].xbars) slice_sums.push_back(sums[xb][o]);
                     const uint64_t bitline = slice_sums.size() == 1 ? slice_sums[0] : composer.compose(slice_sums);
-                    queue[si * per_xbar + o / c.columns_per_adc].push_back({o, si, bitline});
+                    queue[m_signals[si].first_adc + o / c.columns_per_adc].push_back({o, si, bitline});
                 }
             enum { kIdle, kStarted, kConverting };
             std::vector<int> state(adcs.size(), kIdle);
@@ -182,7 +164,6 @@ std::vector<int64_t> CyclePe::run(const std::vector<uint32_t>& x, core::MvmCount
         }
     }
     busy.write(false);
-    ++counters.mvms;
     *cycles = n_cycles;
     std::vector<int64_t> y;
     for (const ShiftAdd& a : acc) y.push_back(a.result());

@@ -11,6 +11,7 @@
 
 #include "components/crossbar.h"
 #include "core/crossbar_layer.h"
+#include "core/mapping.h"
 #include "core/hw_config.h"
 #include "core/int_matrix.h"
 #include "cycle/sar_adc_rtl.h"
@@ -57,6 +58,7 @@ private:
         bool negative;
         unsigned adc_group;
         unsigned lsb_shift;
+        unsigned first_adc;  ///< its column group's first ADC instance
     };
     struct Conversion {
         size_t output;

@@ -144,7 +144,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
 
 std::vector<LayerStats> Network::make_stats(bool adc_codes) const {
     std::vector<LayerStats> stats;
-    for (const Layer& l : m_layers) stats.push_back({l.desc.name, make_counters(l.config, adc_codes), 0.0});
+    for (const Layer& l : m_layers) stats.push_back({l.desc.name, make_counters(l.config, adc_codes), 0, 0.0});
     return stats;
 }
 
@@ -193,11 +193,10 @@ MvmBackend Network::golden_backend() const {
         const Layer& l = m_layers[li];
         std::vector<std::vector<int64_t>> out(inputs.size(), std::vector<int64_t>(l.weights.rows, 0));
         // A vector's noise epoch is its index in the layer's input stream.
-        const uint64_t epoch = stats.counters.mvms;
+        const uint64_t epoch = stats.vectors;
         for (const MappedBlock& b : l.blocks)
             for (size_t v = 0; v < inputs.size(); ++v)
                 b.scatter(b.xbar->run(b.gather(inputs[v]), stats.counters, epoch + v), out[v]);
-        stats.counters.mvms = epoch + inputs.size();  // each block counted the vectors
         stats.latency_ns += l.latency_per_mvm_ns * static_cast<double>(inputs.size());
         return out;
     };
@@ -235,6 +234,7 @@ std::vector<std::vector<float>> Network::infer_batch(const std::vector<std::vect
             }
         }
         const auto acc = mvm(li, vectors, stats[li]);
+        stats[li].vectors += vectors.size();
         const double rescale = L.weight_step * L.input_scale;
         const unsigned oc = conv ? L.out_channels : L.out_features;
         const unsigned oh = conv ? g.out_h() : 1, ow = conv ? g.out_w() : 1;

@@ -21,6 +21,9 @@ namespace bitcim::core {
 struct LayerStats {
     std::string name;
     MvmCounters counters;
+    /// Input vectors the layer processed, counted once per vector by infer_batch
+    /// whatever the number of blocks; also the next vector's noise epoch.
+    uint64_t vectors = 0;
     double latency_ns = 0;
 };
 

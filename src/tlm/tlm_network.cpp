@@ -33,7 +33,7 @@ TlmNetworkRun run_network_tlm(const core::Network& net,
         // The host programs and runs a layer's mapped blocks one after another.
         auto backend = [&](size_t li, const std::vector<std::vector<uint32_t>>& inputs, core::LayerStats& stats) {
             std::vector<std::vector<int64_t>> out(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
-            const uint64_t epoch = stats.counters.mvms;
+            const uint64_t epoch = stats.vectors;
             for (const core::MappedBlock& b : net.blocks(li)) {
                 host.write32(regmap::CTRL, regmap::CTRL_CLEAR_COUNTERS);
                 if (host.program_layer(b.weights, b.tag) != regmap::ERR_NONE)
@@ -53,7 +53,6 @@ TlmNetworkRun run_network_tlm(const core::Network& net,
                 stats.counters.add(chip.counters());
                 stats.latency_ns += chip.busy_time().to_seconds() * 1e9;
             }
-            stats.counters.mvms = epoch + inputs.size();  // the chip counted each block's vectors
             return out;
         };
         for (size_t i = 0; i < images.size(); i += batch_images) {

@@ -4,7 +4,7 @@
 #include <tlm>
 
 #include "sim/trace.h"
-#include "tlm/pe.h"
+#include "core/mapping.h"
 #include "tlm/regmap.h"
 
 namespace bitcim {
@@ -30,9 +30,8 @@ ChipParams chip_params_for(const core::HwConfig& hw, size_t inputs, size_t outpu
     ChipParams p;
     p.hw = hw;
     p.pes_per_tile = pes_per_tile;
-    const size_t per_pe = Pe::outputs_per_pe(hw);
-    const size_t pes = ((inputs + hw.xbar_rows - 1) / hw.xbar_rows) * ((outputs + per_pe - 1) / per_pe);
-    p.tiles = static_cast<unsigned>((pes + pes_per_tile - 1) / pes_per_tile);
+    const size_t pes = core::plan_mapping(hw, inputs, outputs).pe_blocks.size();
+    p.tiles = static_cast<unsigned>(core::ceil_div(pes, pes_per_tile));
     p.input_buffer_bytes = batch * inputs * regmap::kInputBytes + kBufferSlackBytes;
     p.output_buffer_bytes = batch * outputs * regmap::kOutputBytes + kBufferSlackBytes;
     return p;

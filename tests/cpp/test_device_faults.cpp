@@ -50,7 +50,7 @@ std::vector<uint32_t> random_input(const HwConfig& c, size_t n, uint64_t seed) {
 std::vector<std::vector<int64_t>> run_all(const BitSlicedLayer& layer, const std::vector<std::vector<uint32_t>>& xs,
                                           MvmCounters& k) {
     std::vector<std::vector<int64_t>> ys;
-    for (const auto& x : xs) ys.push_back(layer.run(x, k, k.mvms));
+    for (size_t v = 0; v < xs.size(); ++v) ys.push_back(layer.run(xs[v], k, v));
     return ys;
 }
 
