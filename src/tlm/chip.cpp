@@ -21,12 +21,13 @@ constexpr unsigned kWordBytes = 8;  // buffer port width
 
 size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 
-Access access_of(const std::string& a) {
-    if (a == "ro") return Access::ReadOnly;
-    if (a == "wo") return Access::WriteOnly;
-    if (a == "rw1c") return Access::ReadWriteOneToClear;
-    return Access::ReadWrite;
+const ChipParams& validated(const ChipParams& params) {
+    core::validate(params.hw, "chip configuration");
+    return params;
 }
+
+uint32_t lo(uint64_t v) { return static_cast<uint32_t>(v); }
+uint32_t hi(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
 
 template <typename T>
 T load_le(const uint8_t* p) {
@@ -43,9 +44,8 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
       irq("irq"),
       tiles("tile", params.tiles,
             [&params, &tech](const char* n, size_t) { return new Tile(n, params.hw, tech, params.pes_per_tile); }),
-      m_params(params),
+      m_params(validated(params)),  // before the registers, which are sized by it
       m_tech(tech) {
-    core::validate(m_params.hw, "chip configuration");
     socket.register_b_transport(this, &Chip::b_transport);
 
     const core::HwConfig& hw = m_params.hw;
@@ -60,26 +60,16 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
     for (auto& h : m_zero_counters.adc_codes) h.clear();
     m_counters = m_zero_counters;
 
-    for (const RegisterSpec& spec : kRegisterTable)
-        if (spec.stride == 0) add_register(spec.offset, spec.name, spec.reset, access_of(spec.access));
-    for (unsigned k = 0; k < hw.num_adc_groups(); ++k) {
-        add_register(ADC_BITS_BASE + 4 * k, "ADC_BITS", hw.adc_bits[k], Access::ReadWrite);
-        for (unsigned half = 0; half < 2; ++half) {
-            add_register(SATURATIONS_BASE + 8 * k + 4 * half, "SATURATIONS", 0, Access::ReadOnly);
-            reg(SATURATIONS_BASE + 8 * k + 4 * half).on_read([this, k, half] {
-                return static_cast<uint32_t>(m_counters.adc_saturations[k] >> (32 * half));
-            });
-            add_register(CONVERSIONS_BASE + 8 * k + 4 * half, "CONVERSIONS", 0, Access::ReadOnly);
-            reg(CONVERSIONS_BASE + 8 * k + 4 * half).on_read([this, k, half] {
-                return static_cast<uint32_t>(m_counters.adc_conversions[k] >> (32 * half));
-            });
-        }
-    }
-    reg(CYCLES_LO).on_read([this] { return static_cast<uint32_t>(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9)); });
-    reg(CYCLES_HI).on_read([this] { return static_cast<uint32_t>(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9) >> 32); });
-    reg(CTRL).on_write([this](uint32_t v) { on_ctrl(v); });
-    reg(IRQ_ENABLE).on_write([this](uint32_t) { update_irq(); });
-    reg(IRQ_STATUS).on_write([this](uint32_t) { update_irq(); });
+    m_bank.check_complete();
+    m_ctrl.on_write(&Chip::write_ctrl);
+    m_irq_enable.on_write(&Chip::write_irq_enable);
+    m_irq_status.on_write(&Chip::write_irq_status);
+    m_saturations_lo.on_read(&Chip::read_saturations_lo);
+    m_saturations_hi.on_read(&Chip::read_saturations_hi);
+    m_conversions_lo.on_read(&Chip::read_conversions_lo);
+    m_conversions_hi.on_read(&Chip::read_conversions_hi);
+    m_busy_ns_lo.on_read(&Chip::read_busy_ns_lo);
+    m_busy_ns_hi.on_read(&Chip::read_busy_ns_hi);
 
     SC_HAS_PROCESS(Chip);
     SC_THREAD(controller);
@@ -90,10 +80,6 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
     for (Tile& t : tiles)
         for (Pe& pe : t.pes) sensitive << pe.busy;
     dont_initialize();
-}
-
-void Chip::add_register(uint64_t offset, const char* name, uint32_t reset, Access access) {
-    m_regs.emplace(offset, std::make_unique<Register>(name, offset, reset, access));
 }
 
 // ---- bus side -------------------------------------------------------------------
@@ -120,28 +106,28 @@ void Chip::access_register(tlm::tlm_generic_payload& trans, sc_time& delay) {
         trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
-    const auto it = m_regs.find(addr);
-    if (addr % 4 != 0 || it == m_regs.end()) {
+    unsigned element = 0;
+    RegisterBase* r = m_bank.find(addr, &element);
+    if (!r) {
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    Register& r = *it->second;
     uint32_t value = 0;
     if (trans.is_read()) {
-        if (!r.readable()) {
+        if (!r->readable()) {
             trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
             return;
         }
-        value = r.read();
+        value = r->bus_read(element);
         std::memcpy(trans.get_data_ptr(), &value, 4);
     } else if (trans.is_write()) {
-        if (!r.writable()) {
+        if (!r->writable()) {
             trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
             return;
         }
         std::memcpy(&value, trans.get_data_ptr(), 4);
         m_access_delay = delay;
-        r.write(value);
+        r->bus_write(element, value);
     }
     delay += sc_time(m_tech.register_access_ns, SC_NS);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -174,10 +160,11 @@ void Chip::access_window(tlm::tlm_generic_payload& trans, sc_time& delay) {
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-// ---- control ---------------------------------------------------------------------
+// ---- register handlers -------------------------------------------------------------
+// They run in the host's thread (inside b_transport), the controller in its own.
 
-void Chip::on_ctrl(uint32_t value) {
-    const bool running = (reg(STATUS).value() & STATUS_BUSY) || m_pending;
+void Chip::write_ctrl(uint32_t value) {
+    const bool running = m_commands != 0;
     if ((value & CTRL_CLEAR_COUNTERS) && !running) {
         m_counters = m_zero_counters;
         m_energy = core::EnergyReport{};
@@ -187,27 +174,61 @@ void Chip::on_ctrl(uint32_t value) {
     if (!commands) return;
     if (running) {
         // The run in flight goes on; the refused command is reported beside it.
-        reg(ERROR_CODE).set(ERR_BUSY);
-        reg(STATUS).set(reg(STATUS).value() | STATUS_ERROR);
-        reg(IRQ_STATUS).set(reg(IRQ_STATUS).value() | IRQ_ERROR);
-        update_irq();
-        return;
+        m_failed = true;
+        m_error = ERR_BUSY;
+        m_irq_events |= IRQ_ERROR;
+    } else {
+        m_commands = commands;
+        m_done = m_failed = false;
+        m_error = ERR_NONE;
+        m_command.notify(m_access_delay);
     }
-    m_pending = commands;
-    reg(STATUS).set((reg(STATUS).value() | STATUS_BUSY) & ~(STATUS_DONE | STATUS_ERROR));
-    reg(ERROR_CODE).set(ERR_NONE);
-    m_command.notify(m_access_delay);
+    update();
 }
+
+void Chip::write_irq_enable(uint32_t value) {
+    m_irq_enable.set(value);
+    update();
+}
+
+void Chip::write_irq_status(uint32_t value) {
+    m_irq_events &= ~value;  // write one to clear
+    update();
+}
+
+uint32_t Chip::read_saturations_lo(unsigned group) const { return lo(m_counters.adc_saturations[group]); }
+uint32_t Chip::read_saturations_hi(unsigned group) const { return hi(m_counters.adc_saturations[group]); }
+uint32_t Chip::read_conversions_lo(unsigned group) const { return lo(m_counters.adc_conversions[group]); }
+uint32_t Chip::read_conversions_hi(unsigned group) const { return hi(m_counters.adc_conversions[group]); }
+uint32_t Chip::read_busy_ns_lo() const { return lo(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9)); }
+uint32_t Chip::read_busy_ns_hi() const { return hi(static_cast<uint64_t>(m_busy_time.to_seconds() * 1e9)); }
+
+void Chip::update() {
+    m_status.set((m_commands ? STATUS_BUSY : 0u) | (m_programmed ? STATUS_PROGRAMMED : 0u) |
+                 (m_done ? STATUS_DONE : 0u) | (m_failed ? STATUS_ERROR : 0u));
+    m_error_code.set(m_error);
+    m_irq_status.set(m_irq_events);
+    const bool level = (m_irq_events & m_irq_enable.value()) != 0;
+    if (level != m_irq_level) {
+        // The line itself is written by one method, at the time of the change.
+        m_irq_level = level;
+        m_irq_changed.notify(sc_core::SC_ZERO_TIME);
+    }
+}
+
+void Chip::drive_irq() { irq.write(m_irq_level); }
+
+// ---- control ---------------------------------------------------------------------
 
 void Chip::controller() {
     while (true) {
         wait(m_command);
         m_qk.reset();
         busy.write(true);
-        current_layer.write(reg(LAYER_ID).value());
+        current_layer.write(m_layer_id.value());
         uint32_t error = ERR_NONE;
-        if (m_pending & CTRL_PROGRAM) error = program_layer();
-        if (error == ERR_NONE && (m_pending & CTRL_START)) error = run_layer();
+        if (m_commands & CTRL_PROGRAM) error = program_layer();
+        if (error == ERR_NONE && (m_commands & CTRL_START)) error = run_layer();
         finish(error);
     }
 }
@@ -216,7 +237,7 @@ std::vector<unsigned> Chip::adc_bits_from_registers(bool* ok) const {
     std::vector<unsigned> bits;
     *ok = true;
     for (unsigned k = 0; k < m_params.hw.num_adc_groups(); ++k) {
-        const uint32_t b = m_regs.at(ADC_BITS_BASE + 4 * k)->value();
+        const uint32_t b = m_adc_bits.value(k);
         if (b == 0 || b > m_params.hw.adc_bits[k]) *ok = false;
         bits.push_back(b);
     }
@@ -225,9 +246,10 @@ std::vector<unsigned> Chip::adc_bits_from_registers(bool* ok) const {
 
 uint32_t Chip::program_layer() {
     const core::HwConfig& hw = m_params.hw;
-    const size_t k = reg(LAYER_INPUTS).value();
-    const size_t m = reg(LAYER_OUTPUTS).value();
-    reg(STATUS).set(reg(STATUS).value() & ~STATUS_PROGRAMMED);
+    const size_t k = m_layer_inputs.value();
+    const size_t m = m_layer_outputs.value();
+    m_programmed = false;
+    update();
     for (Tile& t : tiles)
         for (Pe& pe : t.pes) pe.clear();
     if (k == 0 || m == 0) return ERR_BAD_SHAPE;
@@ -252,24 +274,25 @@ uint32_t Chip::program_layer() {
                     w.at(o, i) = load_le<int16_t>(&m_weights[((c0 + o) * k + r0 + i) * kWeightBytes]);
             Pe& pe = tiles[block / m_params.pes_per_tile].pes[block % m_params.pes_per_tile];
             try {
-                pe.program(w, r0, c0, adc_bits, reg(LAYER_ID).value());
+                pe.program(w, r0, c0, adc_bits, m_layer_id.value());
             } catch (const InputError&) {
                 return ERR_WEIGHT_RANGE;
             }
         }
     }
-    m_layer_inputs = k;
-    m_layer_outputs = m;
+    m_programmed_inputs = k;
+    m_programmed_outputs = m;
     m_programmed_adc_bits = adc_bits;
     m_qk.inc(static_cast<double>(ceil_div(k * m * kWeightBytes, kWordBytes)) * sc_time(m_tech.buffer_access_ns, SC_NS));
-    reg(STATUS).set(reg(STATUS).value() | STATUS_PROGRAMMED);
+    m_programmed = true;
+    update();
     return ERR_NONE;
 }
 
 uint32_t Chip::run_layer() {
-    if (!(reg(STATUS).value() & STATUS_PROGRAMMED)) return ERR_NOT_PROGRAMMED;
-    const size_t k = m_layer_inputs, m = m_layer_outputs;
-    const size_t batch = reg(BATCH).value();
+    if (!m_programmed) return ERR_NOT_PROGRAMMED;
+    const size_t k = m_programmed_inputs, m = m_programmed_outputs;
+    const size_t batch = m_batch.value();
     if (batch * k * kInputBytes > m_inputs.size() || batch * m * kOutputBytes > m_outputs.size())
         return ERR_BATCH_TOO_LARGE;
     bool ok = false;
@@ -288,7 +311,7 @@ uint32_t Chip::run_layer() {
     core::MvmCounters run_counters = m_zero_counters;
     std::vector<uint32_t> x(k);
     std::vector<int64_t> y(m);
-    const uint64_t epoch = (uint64_t{reg(NOISE_EPOCH_HI).value()} << 32) | reg(NOISE_EPOCH_LO).value();
+    const uint64_t epoch = (uint64_t{m_noise_epoch_hi.value()} << 32) | m_noise_epoch_lo.value();
     for (size_t v = 0; v < batch; ++v) {
         for (size_t i = 0; i < k; ++i) {
             x[i] = load_le<uint16_t>(&m_inputs[(v * k + i) * kInputBytes]);
@@ -304,10 +327,9 @@ uint32_t Chip::run_layer() {
         m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
         if (m_qk.need_sync()) m_qk.sync();
     }
-    run_counters.mvms = batch;  // each PE counted its partial MVMs; the chip ran `batch` vectors
     m_busy_time += m_qk.get_current_time() - run_start;
-    reg(NOISE_EPOCH_LO).set(static_cast<uint32_t>(epoch + batch));
-    reg(NOISE_EPOCH_HI).set(static_cast<uint32_t>((epoch + batch) >> 32));
+    m_noise_epoch_lo.set(lo(epoch + batch));
+    m_noise_epoch_hi.set(hi(epoch + batch));
     core::HwConfig run_cfg = m_params.hw;
     run_cfg.adc_bits = adc_bits;
     m_counters.add(run_counters);
@@ -317,24 +339,18 @@ uint32_t Chip::run_layer() {
 
 void Chip::finish(uint32_t error) {
     m_qk.sync();
-    m_pending = 0;
-    uint32_t status = reg(STATUS).value() & ~STATUS_BUSY;
-    status |= error == ERR_NONE ? STATUS_DONE : STATUS_ERROR;
-    reg(STATUS).set(status);
-    if (error != ERR_NONE) reg(ERROR_CODE).set(error);  // keeps an ERR_BUSY raised during the run
-    reg(IRQ_STATUS).set(reg(IRQ_STATUS).value() | (error == ERR_NONE ? IRQ_DONE : IRQ_ERROR));
+    m_commands = 0;
+    if (error == ERR_NONE) {
+        m_done = true;
+        m_irq_events |= IRQ_DONE;
+    } else {
+        m_failed = true;
+        m_error = error;  // a success keeps an ERR_BUSY raised during the run
+        m_irq_events |= IRQ_ERROR;
+    }
     busy.write(false);
-    update_irq();
+    update();
 }
-
-// Register hooks run in the host's thread and the controller in its own; the
-// line itself is written by one method, at the time of the change.
-void Chip::update_irq() {
-    m_irq_level = (reg(IRQ_STATUS).value() & reg(IRQ_ENABLE).value()) != 0;
-    m_irq_changed.notify(sc_core::SC_ZERO_TIME);
-}
-
-void Chip::drive_irq() { irq.write(m_irq_level); }
 
 void Chip::count_active_adcs() {
     uint32_t busy_pes = 0;

@@ -5,8 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -74,6 +72,8 @@ public:
     sc_core::sc_time busy_time() const { return m_busy_time; }
     AreaReport area() const;
     unsigned pe_count() const { return m_params.tiles * m_params.pes_per_tile; }
+    /// The chip's registers, one per row of regmap::kRegisterTable, as the bus decodes them.
+    const RegisterBank& registers() const { return m_bank; }
 
     void trace(sc_core::sc_trace_file* tf) const;
 
@@ -81,42 +81,84 @@ private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     void access_register(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     void access_window(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-    void add_register(uint64_t offset, const char* name, uint32_t reset, Access access);
-    Register& reg(uint64_t offset) { return *m_regs.at(offset); }
 
-    void on_ctrl(uint32_t value);
+    // Register handlers (bound in the constructor).
+    void write_ctrl(uint32_t value);
+    void write_irq_enable(uint32_t value);
+    void write_irq_status(uint32_t value);
+    uint32_t read_saturations_lo(unsigned group) const;
+    uint32_t read_saturations_hi(unsigned group) const;
+    uint32_t read_conversions_lo(unsigned group) const;
+    uint32_t read_conversions_hi(unsigned group) const;
+    uint32_t read_busy_ns_lo() const;
+    uint32_t read_busy_ns_hi() const;
+    /// STATUS, ERROR_CODE, IRQ_STATUS and the irq level from the state below;
+    /// called after every change of that state.
+    void update();
+
     void controller();
     /// Both return an Error code (ERR_NONE on success).
     uint32_t program_layer();
     uint32_t run_layer();
     void finish(uint32_t error);
-    void update_irq();
     void drive_irq();
     std::vector<unsigned> adc_bits_from_registers(bool* ok) const;
     void count_active_adcs();
 
     ChipParams m_params;
     const core::Technology& m_tech;
-    std::map<uint64_t, std::unique_ptr<Register>> m_regs;
+
+    // ---- registers: one per row of regmap::kRegisterTable ------------------------
+    RegisterBank m_bank;  ///< the address decoder over the registers below
+    Register<Chip> m_id{this, m_bank, regmap::ID};
+    Register<Chip> m_ctrl{this, m_bank, regmap::CTRL};
+    Register<Chip> m_status{this, m_bank, regmap::STATUS};
+    Register<Chip> m_irq_enable{this, m_bank, regmap::IRQ_ENABLE};
+    Register<Chip> m_irq_status{this, m_bank, regmap::IRQ_STATUS};
+    Register<Chip> m_error_code{this, m_bank, regmap::ERROR_CODE};
+    Register<Chip> m_layer_inputs{this, m_bank, regmap::LAYER_INPUTS};
+    Register<Chip> m_layer_outputs{this, m_bank, regmap::LAYER_OUTPUTS};
+    Register<Chip> m_batch{this, m_bank, regmap::BATCH};
+    Register<Chip> m_layer_id{this, m_bank, regmap::LAYER_ID};
+    Register<Chip> m_lfsr_width{this, m_bank, regmap::LFSR_WIDTH};
+    Register<Chip> m_lfsr_taps{this, m_bank, regmap::LFSR_TAPS};
+    Register<Chip> m_lfsr_seed{this, m_bank, regmap::LFSR_SEED};
+    Register<Chip> m_adc_bits{this, m_bank, regmap::ADC_BITS, m_params.hw.adc_bits};  ///< reset: as built
+    Register<Chip> m_saturations_lo{this, m_bank, regmap::SATURATIONS_LO, m_params.hw.num_adc_groups()};
+    Register<Chip> m_saturations_hi{this, m_bank, regmap::SATURATIONS_HI, m_params.hw.num_adc_groups()};
+    Register<Chip> m_busy_ns_lo{this, m_bank, regmap::BUSY_NS_LO};
+    Register<Chip> m_busy_ns_hi{this, m_bank, regmap::BUSY_NS_HI};
+    Register<Chip> m_noise_epoch_lo{this, m_bank, regmap::NOISE_EPOCH_LO};
+    Register<Chip> m_noise_epoch_hi{this, m_bank, regmap::NOISE_EPOCH_HI};
+    Register<Chip> m_conversions_lo{this, m_bank, regmap::CONVERSIONS_LO, m_params.hw.num_adc_groups()};
+    Register<Chip> m_conversions_hi{this, m_bank, regmap::CONVERSIONS_HI, m_params.hw.num_adc_groups()};
+
+    // ---- state behind STATUS, ERROR_CODE, IRQ_STATUS and irq (see update()) -------
+    uint32_t m_commands = 0;             ///< CTRL commands accepted and not finished: BUSY while non-zero
+    bool m_programmed = false;           ///< PROGRAMMED: the last PROGRAM succeeded
+    bool m_done = false;                 ///< DONE: the last command completed
+    bool m_failed = false;               ///< ERROR: a command failed or was refused
+    uint32_t m_error = regmap::ERR_NONE;  ///< ERROR_CODE
+    uint32_t m_irq_events = 0;           ///< IRQ_STATUS: events not acknowledged yet
+    bool m_irq_level = false;            ///< what drive_irq puts on the line
+    sc_core::sc_event m_irq_changed;     ///< the irq line has one driver: drive_irq
+
     std::vector<uint8_t> m_weights;
     std::vector<uint8_t> m_inputs;
     std::vector<uint8_t> m_outputs;
 
-    uint32_t m_pending = 0;  ///< CTRL commands waiting for the controller
     sc_core::sc_event m_command;
     tlm_utils::tlm_quantumkeeper m_qk;
     core::MvmCounters m_counters;
     core::MvmCounters m_zero_counters;
     core::EnergyReport m_energy;
     sc_core::sc_time m_busy_time;
-    size_t m_layer_inputs = 0;
-    size_t m_layer_outputs = 0;
+    size_t m_programmed_inputs = 0;   ///< K of the programmed layer
+    size_t m_programmed_outputs = 0;  ///< M of the programmed layer
     std::vector<unsigned> m_programmed_adc_bits;
     std::vector<core::ColumnGroup> m_pe_layout;  ///< column groups of one full PE
     unsigned m_adcs_per_pe = 0;
-    bool m_irq_level = false;
-    sc_core::sc_event m_irq_changed;  ///< the irq line has one driver: drive_irq
-    sc_core::sc_time m_access_delay;  ///< delay of the bus access whose hook is running
+    sc_core::sc_time m_access_delay;  ///< delay of the bus access whose handler is running
 };
 
 }  // namespace bitcim

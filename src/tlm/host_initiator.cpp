@@ -49,12 +49,12 @@ void check(tlm::tlm_response_status s, const char* what, uint64_t addr) {
 
 uint32_t HostInitiator::read32(uint64_t addr) {
     uint32_t v = 0;
-    check(access(tlm::TLM_READ_COMMAND, addr, &v, 4), "read", addr);
+    check(access(tlm::TLM_READ_COMMAND, addr, &v, sizeof v), "read", addr);
     return v;
 }
 
 void HostInitiator::write32(uint64_t addr, uint32_t value) {
-    check(access(tlm::TLM_WRITE_COMMAND, addr, &value, 4), "write", addr);
+    check(access(tlm::TLM_WRITE_COMMAND, addr, &value, sizeof value), "write", addr);
 }
 
 // Large blocks go in bursts of the buffer's page size, as a DMA engine would.
@@ -83,7 +83,7 @@ uint32_t HostInitiator::wait_for_completion() {
 }
 
 void HostInitiator::set_adc_bits(const std::vector<unsigned>& bits) {
-    for (size_t k = 0; k < bits.size(); ++k) write32(ADC_BITS_BASE + 4 * k, bits[k]);
+    for (unsigned k = 0; k < bits.size(); ++k) write32(at(ADC_BITS, k), bits[k]);
 }
 
 uint32_t HostInitiator::program_layer(const core::IntMatrix& w, uint32_t layer_id) {

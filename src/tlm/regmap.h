@@ -1,76 +1,137 @@
 // The chip's memory map: registers and memory windows. The one definition of
-// every offset and bit field; the Chip, the host initiator, the tests and the
-// Python side (through `bitcim regmap --json`) all read it from here.
+// every register's name, offset, access, reset value and meaning: the enum the
+// code addresses registers by, the table the Chip builds its registers from and
+// `bitcim regmap` prints, are both generated from BITCIM_REGISTERS below, so a
+// register cannot have two names or two offsets. The Chip, the host initiator,
+// the tests and the Python side (through `bitcim regmap --json`) read it here.
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 
 namespace bitcim::regmap {
 
-// ---- registers: 32-bit, little-endian, at the base of the map --------------
+inline constexpr uint32_t kIdValue = 0xB17C1A01;
+/// ADC groups a chip can have (16-bit weights in 1-bit cells); register arrays have this many elements at most.
+inline constexpr unsigned kMaxAdcGroups = 16;
+/// Registers live in [0, kRegisterSpan); memory windows above.
+inline constexpr uint64_t kRegisterSpan = 0x1000;
+
+/// Bus access rights of a register. RW1C: a write clears the bits written as 1.
+enum class Access { RO, WO, RW, RW1C };
+
+constexpr const char* to_string(Access a) {
+    switch (a) {
+        case Access::RO: return "ro";
+        case Access::WO: return "wo";
+        case Access::RW: return "rw";
+        case Access::RW1C: return "rw1c";
+    }
+    return "?";
+}
+
+/// A register's value after reset: a constant, or (kAsBuilt) the chip's built
+/// configuration (ADC_BITS: each ADC group's built resolution).
+struct Reset {
+    uint32_t value = 0;
+    bool as_built = false;
+    constexpr Reset(uint32_t v) : value(v) {}  // NOLINT: rows give plain numbers
+    constexpr Reset(uint32_t v, bool built) : value(v), as_built(built) {}
+};
+inline constexpr Reset kAsBuilt{0, true};
+
+// ---- registers: 32-bit words, little-endian, at the base of the map ----------
+// One row per register: name, offset, access, reset, count, stride, meaning.
+// count > 1 makes an array: one element per ADC group (as many as the chip has, at
+// most count), element k at offset + k * stride. 64-bit quantities are two
+// registers, _LO (bits 31..0) and _HI (bits 63..32).
+#define BITCIM_REGISTERS(X)                                                                                     \
+    X(ID, 0x000, RO, kIdValue, 1, 0, "identification, kIdValue")                                                \
+    X(CTRL, 0x004, WO, 0, 1, 0, "commands, self-clearing: bit 0 PROGRAM, bit 1 START, bit 2 CLEAR_COUNTERS")    \
+    X(STATUS, 0x008, RO, 0, 1, 0, "bit 0 BUSY, bit 1 PROGRAMMED, bit 2 DONE, bit 3 ERROR")                      \
+    X(IRQ_ENABLE, 0x00C, RW, 0, 1, 0, "bit 0 DONE, bit 1 ERROR: the IRQ_STATUS events that raise the irq line") \
+    X(IRQ_STATUS, 0x010, RW1C, 0, 1, 0, "pending interrupt events (bits as IRQ_ENABLE), write 1 to clear")      \
+    X(ERROR_CODE, 0x014, RO, 0, 1, 0, "why STATUS.ERROR is set (the error table)")                              \
+    X(LAYER_INPUTS, 0x020, RW, 0, 1, 0, "K: inputs (crossbar rows) of the layer")                               \
+    X(LAYER_OUTPUTS, 0x024, RW, 0, 1, 0, "M: outputs of the layer")                                             \
+    X(BATCH, 0x028, RW, 1, 1, 0, "input vectors per START")                                                     \
+    X(LAYER_ID, 0x02C, RW, 0, 1, 0, "tag shown on the waveform while the layer runs")                           \
+    X(LFSR_WIDTH, 0x030, RW, 16, 1, 0, "LFSR index generator width")                                            \
+    X(LFSR_TAPS, 0x034, RW, 0xB400, 1, 0, "LFSR Galois tap mask")                                               \
+    X(LFSR_SEED, 0x038, RW, 1, 1, 0, "LFSR seed")                                                               \
+    X(ADC_BITS, 0x040, RW, kAsBuilt, kMaxAdcGroups, 4,                                                          \
+      "run-time ADC resolution of ADC group k, MSB slice first (reset: the built resolution)")                 \
+    X(SATURATIONS_LO, 0x080, RO, 0, kMaxAdcGroups, 8, "saturations of ADC group k since the last clear, low word") \
+    X(SATURATIONS_HI, 0x084, RO, 0, kMaxAdcGroups, 8, "saturations of ADC group k, high word")                  \
+    X(BUSY_NS_LO, 0x100, RO, 0, 1, 0, "busy time of the runs since the last clear, ns, low word")               \
+    X(BUSY_NS_HI, 0x104, RO, 0, 1, 0, "busy time, ns, high word")                                               \
+    X(NOISE_EPOCH_LO, 0x108, RW, 0, 1, 0,                                                                       \
+      "model only: index of the next START's first input vector in the layer's ADC-noise stream, low word; "   \
+      "advances by BATCH per run")                                                                              \
+    X(NOISE_EPOCH_HI, 0x10C, RW, 0, 1, 0, "noise epoch, high word")                                             \
+    X(CONVERSIONS_LO, 0x180, RO, 0, kMaxAdcGroups, 8, "conversions of ADC group k since the last clear, low word") \
+    X(CONVERSIONS_HI, 0x184, RO, 0, kMaxAdcGroups, 8, "conversions of ADC group k, high word")
+
+/// Every register by name; its value is the offset (of element 0, for arrays).
 enum Reg : uint64_t {
-    ID = 0x000,           ///< RO: kIdValue
-    CTRL = 0x004,         ///< WO: CTRL_* commands, self-clearing
-    STATUS = 0x008,       ///< RO: STATUS_* flags
-    IRQ_ENABLE = 0x00C,   ///< RW: IRQ_* bits that raise the interrupt line
-    IRQ_STATUS = 0x010,   ///< RW1C: IRQ_* events
-    ERROR_CODE = 0x014,   ///< RO: an Error value, set with STATUS_ERROR
-    LAYER_INPUTS = 0x020,   ///< RW: K, crossbar rows of the layer
-    LAYER_OUTPUTS = 0x024,  ///< RW: M, outputs of the layer
-    BATCH = 0x028,          ///< RW: input vectors per START
-    LAYER_ID = 0x02C,       ///< RW: a tag shown on the waveform while the layer runs
-    LFSR_WIDTH = 0x030,     ///< RW: LFSR index generator width
-    LFSR_TAPS = 0x034,      ///< RW: Galois tap mask
-    LFSR_SEED = 0x038,      ///< RW: seed
-    ADC_BITS_BASE = 0x040,  ///< RW: ADC resolution of ADC group k (MSB slice first) at +4k
-    SATURATIONS_BASE = 0x080,  ///< RO: saturations of ADC group k since the last clear, 64 bits at +8k (lo, hi)
-    CONVERSIONS_BASE = 0x0C0,  ///< RO: conversions of ADC group k since the last clear, 64 bits at +8k
-    CYCLES_LO = 0x100,         ///< RO: busy time of the last run in ns, 64 bits
-    CYCLES_HI = 0x104,
-    NOISE_EPOCH_LO = 0x108,    ///< RW: noise-stream index of the next START's first vector, 64 bits
-    NOISE_EPOCH_HI = 0x10C,
+#define BITCIM_REGISTER_ENUM(name, offset, access, reset, count, stride, doc) name = offset,
+    BITCIM_REGISTERS(BITCIM_REGISTER_ENUM)
+#undef BITCIM_REGISTER_ENUM
 };
 
-/// The fixed registers, as the chip creates them and `bitcim regmap` prints them.
-/// Arrays (ADC_BITS, SATURATIONS, CONVERSIONS) repeat per ADC group and are listed
-/// once with their stride.
+/// One row of the table.
 struct RegisterSpec {
     const char* name;
-    uint64_t offset;
-    const char* access;  ///< "ro", "rw", "wo" or "rw1c"
-    uint32_t reset;
-    unsigned stride;     ///< bytes between array elements; 0 for a single register
+    Reg reg;         ///< the offset, as the enum names it
+    Access access;
+    Reset reset;
+    unsigned count;  ///< 1, or the most elements of an array
+    unsigned stride; ///< bytes between array elements; 0 for a single register
     const char* doc;
+
+    constexpr uint64_t offset() const { return reg; }
+    constexpr bool is_array() const { return count > 1; }
 };
 
 inline constexpr RegisterSpec kRegisterTable[] = {
-    {"ID", ID, "ro", 0xB17C1A01, 0, "identification, kIdValue"},
-    {"CTRL", CTRL, "wo", 0, 0, "commands: bit 0 PROGRAM, bit 1 START, bit 2 CLEAR_COUNTERS"},
-    {"STATUS", STATUS, "ro", 0, 0, "bit 0 BUSY, bit 1 PROGRAMMED, bit 2 DONE, bit 3 ERROR"},
-    {"IRQ_ENABLE", IRQ_ENABLE, "rw", 0, 0, "bit 0 DONE, bit 1 ERROR raise the irq line"},
-    {"IRQ_STATUS", IRQ_STATUS, "rw1c", 0, 0, "pending interrupt events, write 1 to clear"},
-    {"ERROR_CODE", ERROR_CODE, "ro", 0, 0, "why STATUS.ERROR is set (regmap::Error)"},
-    {"LAYER_INPUTS", LAYER_INPUTS, "rw", 0, 0, "K: inputs (crossbar rows) of the layer"},
-    {"LAYER_OUTPUTS", LAYER_OUTPUTS, "rw", 0, 0, "M: outputs of the layer"},
-    {"BATCH", BATCH, "rw", 1, 0, "input vectors per START"},
-    {"LAYER_ID", LAYER_ID, "rw", 0, 0, "tag shown on the waveform while the layer runs"},
-    {"LFSR_WIDTH", LFSR_WIDTH, "rw", 16, 0, "LFSR index generator width"},
-    {"LFSR_TAPS", LFSR_TAPS, "rw", 0xB400, 0, "LFSR Galois tap mask"},
-    {"LFSR_SEED", LFSR_SEED, "rw", 1, 0, "LFSR seed"},
-    {"ADC_BITS", ADC_BITS_BASE, "rw", 0, 4, "run-time ADC resolution per ADC group, MSB slice first (reset: as built)"},
-    {"SATURATIONS", SATURATIONS_BASE, "ro", 0, 8, "64-bit saturation count per ADC group (lo, hi)"},
-    {"CONVERSIONS", CONVERSIONS_BASE, "ro", 0, 8, "64-bit conversion count per ADC group (lo, hi)"},
-    {"BUSY_NS_LO", CYCLES_LO, "ro", 0, 0, "busy time of the runs since the last clear, ns, low word"},
-    {"BUSY_NS_HI", CYCLES_HI, "ro", 0, 0, "high word"},
-    {"NOISE_EPOCH_LO", NOISE_EPOCH_LO, "rw", 0, 0,
-     "model only: index of the next START's first input vector in the layer's ADC-noise stream, low word; "
-     "advances by BATCH per run"},
-    {"NOISE_EPOCH_HI", NOISE_EPOCH_HI, "rw", 0, 0, "high word"},
+#define BITCIM_REGISTER_ROW(name, offset, access, reset, count, stride, doc) \
+    {#name, name, Access::access, reset, count, stride, doc},
+    BITCIM_REGISTERS(BITCIM_REGISTER_ROW)
+#undef BITCIM_REGISTER_ROW
 };
 
-inline constexpr unsigned kMaxAdcGroups = 16;
-inline constexpr uint64_t kRegisterSpan = 0x1000;
-inline constexpr uint32_t kIdValue = 0xB17C1A01;
+/// The row of register `r`.
+constexpr const RegisterSpec& spec(Reg r) {
+    for (const RegisterSpec& s : kRegisterTable)
+        if (s.reg == r) return s;
+    throw std::out_of_range("regmap: no register at that offset");
+}
+
+/// The address of element `k` of register array `r` (k = 0 for a single register).
+constexpr uint64_t at(Reg r, unsigned k) {
+    const RegisterSpec& s = spec(r);
+    if (k >= s.count) throw std::out_of_range("regmap: register array index out of range");
+    return s.offset() + uint64_t{k} * s.stride;
+}
+
+namespace detail {
+/// Every word of every register, arrays at their largest, lies in the register span,
+/// aligned, and belongs to one register only.
+constexpr bool table_is_consistent() {
+    bool used[kRegisterSpan / 4] = {};
+    for (const RegisterSpec& s : kRegisterTable) {
+        if (s.count == 0 || (s.count > 1) != (s.stride != 0) || (s.stride != 0 && s.stride % 4 != 0)) return false;
+        for (unsigned k = 0; k < s.count; ++k) {
+            const uint64_t addr = s.offset() + uint64_t{k} * s.stride;
+            if (addr % 4 != 0 || addr >= kRegisterSpan || used[addr / 4]) return false;
+            used[addr / 4] = true;
+        }
+    }
+    return true;
+}
+}  // namespace detail
+static_assert(detail::table_is_consistent(),
+              "regmap: registers overlap, are misaligned or leave the register span (arrays counted at their largest)");
 
 enum CtrlBits : uint32_t {
     CTRL_PROGRAM = 1u << 0,      ///< map the weight window onto the crossbars

@@ -45,7 +45,7 @@ void script(HostInitiator& h, const Chip& chip, const core::HwConfig& hw) {
     using tlm::TLM_READ_COMMAND;
     using tlm::TLM_WRITE_COMMAND;
     expect(h.read32(ID) == kIdValue, "ID reads the identification value");
-    expect(poke(h, TLM_READ_COMMAND, 0x0F0, 4) == tlm::TLM_ADDRESS_ERROR_RESPONSE, "unmapped register: address error");
+    expect(poke(h, TLM_READ_COMMAND, 0x018, 4) == tlm::TLM_ADDRESS_ERROR_RESPONSE, "unmapped register: address error");
     expect(poke(h, TLM_READ_COMMAND, STATUS + 2, 4) == tlm::TLM_ADDRESS_ERROR_RESPONSE, "misaligned register: address error");
     expect(poke(h, TLM_READ_COMMAND, STATUS, 2) == tlm::TLM_BURST_ERROR_RESPONSE, "16-bit register access: burst error");
     expect(poke(h, TLM_WRITE_COMMAND, ID, 4) == tlm::TLM_COMMAND_ERROR_RESPONSE, "write to read-only ID: command error");
@@ -70,9 +70,9 @@ void script(HostInitiator& h, const Chip& chip, const core::HwConfig& hw) {
     w.at(3, 7) = 300;
     expect(h.program_layer(w) == ERR_WEIGHT_RANGE, "weight 300: WEIGHT_RANGE");
     w.at(3, 7) = 255;
-    h.write32(ADC_BITS_BASE, 0);
+    h.write32(ADC_BITS, 0);
     expect(h.program_layer(w) == ERR_BAD_ADC_BITS, "ADC resolution 0: BAD_ADC_BITS");
-    h.write32(ADC_BITS_BASE, hw.adc_bits[0] + 1);
+    h.write32(ADC_BITS, hw.adc_bits[0] + 1);
     expect(h.program_layer(w) == ERR_BAD_ADC_BITS, "ADC resolution above the built one: BAD_ADC_BITS");
     h.set_adc_bits(hw.adc_bits);
     expect(h.program_layer(w) == ERR_NONE, "a valid layer programs after errors");
@@ -115,7 +115,7 @@ void script(HostInitiator& h, const Chip& chip, const core::HwConfig& hw) {
     auto k = layer.make_counters();
     expect(h.run_batch(xs, 20, ys) == ERR_NONE, "run after errors");
     expect(ys.size() == 2 && ys[0] == layer.run(xs[0], k) && ys[1] == layer.run(xs[1], k), "outputs equal golden");
-    const uint64_t conv = h.read32(CONVERSIONS_BASE) | (uint64_t{h.read32(CONVERSIONS_BASE + 4)} << 32);
+    const uint64_t conv = h.read32(CONVERSIONS_LO) | (uint64_t{h.read32(CONVERSIONS_HI)} << 32);
     expect(conv == chip.counters().adc_conversions[0], "CONVERSIONS register equals the model's counter");
 }
 
