@@ -19,7 +19,7 @@ using sc_core::SC_NS;
 
 constexpr unsigned kWordBytes = 8;  // buffer port width
 
-size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+using core::ceil_div;
 
 const ChipParams& validated(const ChipParams& params) {
     core::validate(params.hw, "chip configuration");
@@ -49,13 +49,12 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
     socket.register_b_transport(this, &Chip::b_transport);
 
     const core::HwConfig& hw = m_params.hw;
-    const core::BitSlicedLayer layout(hw, core::IntMatrix(Pe::outputs_per_pe(hw), hw.xbar_rows));
-    m_pe_layout = layout.mapping().column_groups;
-    for (const auto& g : m_pe_layout) m_adcs_per_pe += g.adcs_per_xbar;
-    m_weights.assign(size_t{pe_count()} * hw.xbar_rows * Pe::outputs_per_pe(hw) * kWeightBytes, 0);
+    const core::MappingPlan pe_plan = core::plan_pe(hw);
+    m_adcs_per_pe = pe_plan.adcs_per_pe();
+    m_weights.assign(size_t{pe_count()} * pe_plan.inputs * pe_plan.outputs * kWeightBytes, 0);
     m_inputs.assign(m_params.input_buffer_bytes, 0);
     m_outputs.assign(m_params.output_buffer_bytes, 0);
-    m_zero_counters = layout.make_counters(m_params.adc_code_histograms);
+    m_zero_counters = core::make_counters(hw, m_params.adc_code_histograms);
     // Histograms grow to the run-time resolution of the runs they count.
     for (auto& h : m_zero_counters.adc_codes) h.clear();
     m_counters = m_zero_counters;
@@ -253,31 +252,25 @@ uint32_t Chip::program_layer() {
     for (Tile& t : tiles)
         for (Pe& pe : t.pes) pe.clear();
     if (k == 0 || m == 0) return ERR_BAD_SHAPE;
-    const size_t per_pe = Pe::outputs_per_pe(hw);
-    const size_t row_blocks = ceil_div(k, hw.xbar_rows);
-    const size_t col_blocks = ceil_div(m, per_pe);
-    if (row_blocks * col_blocks > pe_count() || k * m * kWeightBytes > m_weights.size())
-        return ERR_LAYER_TOO_LARGE;
+    const core::MappingPlan plan = core::plan_mapping(hw, k, m);
+    if (plan.pe_blocks.size() > pe_count() || k * m * kWeightBytes > m_weights.size()) return ERR_LAYER_TOO_LARGE;
     bool ok = false;
     const std::vector<unsigned> adc_bits = adc_bits_from_registers(&ok);
     if (!ok) return ERR_BAD_ADC_BITS;
 
-    size_t block = 0;
-    for (size_t cb = 0; cb < col_blocks; ++cb) {
-        for (size_t rb = 0; rb < row_blocks; ++rb, ++block) {
-            const size_t r0 = rb * hw.xbar_rows, c0 = cb * per_pe;
-            const size_t rows = std::min<size_t>(hw.xbar_rows, k - r0);
-            const size_t outs = std::min(per_pe, m - c0);
-            core::IntMatrix w(outs, rows);
-            for (size_t o = 0; o < outs; ++o)
-                for (size_t i = 0; i < rows; ++i)
-                    w.at(o, i) = load_le<int16_t>(&m_weights[((c0 + o) * k + r0 + i) * kWeightBytes]);
-            Pe& pe = tiles[block / m_params.pes_per_tile].pes[block % m_params.pes_per_tile];
-            try {
-                pe.program(w, r0, c0, adc_bits, m_layer_id.value());
-            } catch (const InputError&) {
-                return ERR_WEIGHT_RANGE;
-            }
+    for (size_t b = 0; b < plan.pe_blocks.size(); ++b) {
+        const core::PeBlock& blk = plan.pe_blocks[b];
+        core::IntMatrix w(blk.outputs, blk.inputs);
+        for (size_t o = 0; o < blk.outputs; ++o)
+            for (size_t i = 0; i < blk.inputs; ++i)
+                w.at(o, i) = load_le<int16_t>(
+                    &m_weights[((blk.first_output + o) * k + blk.first_input + i) * kWeightBytes]);
+        const core::PePlace place = core::MappingPlan::place(b, m_params.pes_per_tile);
+        try {
+            tiles[place.tile].pes[place.pe].program(w, blk.first_input, blk.first_output, adc_bits,
+                                                    m_layer_id.value());
+        } catch (const InputError&) {
+            return ERR_WEIGHT_RANGE;
         }
     }
     m_programmed_inputs = k;
@@ -363,8 +356,7 @@ void Chip::count_active_adcs() {
 
 AreaReport chip_area(const ChipParams& params, const core::Technology& tech) {
     const core::HwConfig& hw = params.hw;
-    const core::BitSlicedLayer layout(hw, core::IntMatrix(Pe::outputs_per_pe(hw), hw.xbar_rows));
-    const std::vector<core::ColumnGroup>& groups = layout.mapping().column_groups;
+    const std::vector<core::ColumnGroup> groups = core::plan_pe(hw).column_groups;
     AreaReport a;
     const double pes = static_cast<double>(params.tiles) * params.pes_per_tile;
     a.crossbars = pes * static_cast<double>(groups.size()) * hw.xbar_rows * hw.xbar_cols * tech.crossbar_cell_area_mm2;

@@ -17,6 +17,7 @@
 #include "core/crossbar_layer.h"
 #include "core/energy.h"
 #include "core/hw_config.h"
+#include "core/mapping.h"
 #include "tlm/regmap.h"
 #include "tlm/register.h"
 #include "core/technology.h"
@@ -156,7 +157,6 @@ private:
     size_t m_programmed_inputs = 0;   ///< K of the programmed layer
     size_t m_programmed_outputs = 0;  ///< M of the programmed layer
     std::vector<unsigned> m_programmed_adc_bits;
-    std::vector<core::ColumnGroup> m_pe_layout;  ///< column groups of one full PE
     unsigned m_adcs_per_pe = 0;
     sc_core::sc_time m_access_delay;  ///< delay of the bus access whose handler is running
 };

@@ -12,8 +12,6 @@ Pe::Pe(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const cor
     dont_initialize();
 }
 
-unsigned Pe::outputs_per_pe(const core::HwConfig& cfg) { return cfg.outputs_per_xbar(); }
-
 void Pe::program(const core::IntMatrix& block, size_t first_input, size_t first_output,
                  const std::vector<unsigned>& adc_bits, uint64_t layer) {
     m_block = block;

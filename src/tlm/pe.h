@@ -24,9 +24,6 @@ public:
     Pe(const Pe&) = delete;
     Pe& operator=(const Pe&) = delete;
 
-    /// Outputs one PE holds: a crossbar's columns, or its composed columns.
-    static unsigned outputs_per_pe(const core::HwConfig& cfg);
-
     /// Holds `block` (rows = outputs, cols = inputs) for layer inputs starting at
     /// `first_input` and outputs at `first_output`. Throws InputError on a weight
     /// outside the format.
