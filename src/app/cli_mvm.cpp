@@ -7,16 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
+#include "app/levels.h"
 #include "core/crossbar_layer.h"
 #include "io/csv.h"
 #include "core/errors.h"
 #include "core/hw_config.h"
 #include "core/mvm_report.h"
-#include "tlm/regmap.h"
 #include "core/technology.h"
-#include "cycle/cycle_system.h"
-#include "cycle/dual_vcd.h"
-#include "tlm/tlm_system.h"
+#include "network/level.h"
 
 namespace bitcim::cli {
 
@@ -27,7 +25,7 @@ struct MvmOptions {
     std::string input;
     std::string config;
     std::string technology;
-    std::string level = "golden";
+    core::LevelKind level = core::LevelKind::Golden;
     std::string trace;
     bool json = false;
 };
@@ -36,7 +34,7 @@ std::string sign_name(const core::HwConfig& c) {
     return c.sign == core::SignMode::Twos ? "two's complement" : "differential";
 }
 
-void run(const MvmOptions& opt) {
+void run(const MvmOptions& opt, const core::Level& level) {
     const core::HwConfig cfg = opt.config.empty() ? core::parse_hw_config(nlohmann::json::object(), "defaults")
                                                     : core::load_hw_config(opt.config);
     const core::Technology tech =
@@ -61,34 +59,16 @@ void run(const MvmOptions& opt) {
     }
 
     const core::BitSlicedLayer layer(cfg, w, opt.matrix);  // validates and describes the mapping
-    core::MvmReport report;
-    nlohmann::json area;
-    nlohmann::json cycle;
-    if (opt.level == "golden") {
-        report = core::run_golden(layer, inputs, tech);
-    } else if (opt.level == "cycle") {
-        const std::string prefix = vcd_prefix(opt.trace);
-        const CycleRun run = run_mvm_cycle(cfg, tech, w, inputs, prefix);
-        report = run.report;
-        cycle = {{"cycles", run.cycles}, {"clock_period_ns", run.clock_period_ns},
-                 {"simulated_cycles", run.simulated_cycles}};
-        if (!prefix.empty())
-            std::cerr << "waveforms: " << prefix << "_sc.vcd (SystemC) and " << prefix << "_rtl.vcd (RTL of ADC 0)\n";
-    } else {
-        const TlmRun run = run_mvm_tlm(cfg, tech, w, inputs, opt.trace);
-        if (run.error != regmap::ERR_NONE)
-            throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
-        report = run.report;
-        area = to_json(run.area);
-        if (!opt.trace.empty()) std::cerr << "waveform: " << opt.trace << "\n";
-    }
+    const core::MvmRun run = level.run_mvm(layer, w, inputs, tech);
+    if (!run.extras.waveforms.empty()) std::cerr << run.extras.waveforms << "\n";
+    const core::MvmReport& report = run.report;
 
     if (opt.json) {
         nlohmann::json j = core::to_json(report, layer);
-        j["level"] = opt.level;
+        j["level"] = level.name();
         j["config"] = core::to_json(cfg);
-        if (!area.is_null()) j["area_mm2"] = area;
-        if (!cycle.is_null()) j["cycle"] = cycle;
+        if (run.extras.area_mm2) j["area_mm2"] = *run.extras.area_mm2;
+        if (run.extras.cycle) j["cycle"] = to_json(*run.extras.cycle);
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -107,16 +87,15 @@ void add_mvm_command(CLI::App& app) {
     cmd->add_option("--input", opt->input, "x.csv: unsigned inputs, one vector a line")->required();
     cmd->add_option("--config", opt->config, "cfg.json: hardware configuration (defaults if omitted)");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
-    cmd->add_option("--level", opt->level, "fidelity level")
-        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))
-        ->capture_default_str();
+    add_level_option(cmd, opt->level, "fidelity level");
     cmd->add_option("--trace", opt->trace,
                     "tlm: the chip's waveforms to FILE.vcd; cycle: FILE_sc.vcd and FILE_rtl.vcd");
     cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
     cmd->callback([opt]() {
-        if (!opt->trace.empty() && opt->level == "golden")
+        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace});
+        if (!opt->trace.empty() && !level->has_time())
             throw InputError("mvm: --trace needs --level tlm or cycle (the golden model has no time)");
-        run(*opt);
+        run(*opt, *level);
     });
 }
 

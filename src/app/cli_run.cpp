@@ -15,13 +15,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli.h"
-#include "cycle/cycle_network.h"
-#include "cycle/dual_vcd.h"
+#include "app/levels.h"
 #include "core/energy.h"
 #include "core/errors.h"
 #include "core/hw_config.h"
 #include "io/idx.h"
 #include "core/layer_stats.h"
+#include "network/level.h"
+#include "network/level_golden.h"
 #include "network/network.h"
 #include "core/technology.h"
 #include "tlm/tlm_network.h"
@@ -64,7 +65,7 @@ struct RunOptions {
     std::string split = "test";
     std::string config;
     std::string technology;
-    std::string level = "golden";
+    core::LevelKind level = core::LevelKind::Golden;
     size_t limit = 0;
     unsigned cell_bits = 0;  ///< 0: the weight file's
     bool json = false;
@@ -107,22 +108,6 @@ nlohmann::json python_check(const RunOptions& opt, const core::HwConfig& base, c
     return {{"accuracy", py["accuracy"]}, {"mismatching_predictions", mismatches}};
 }
 
-// The golden level over a batch of images, batch by batch: per-layer events and logits.
-std::vector<std::vector<float>> run_golden(const core::Network& net, const std::vector<std::vector<uint8_t>>& images,
-                                           std::vector<core::LayerStats>& stats, Progress* progress,
-                                           bool adc_codes = false) {
-    stats = net.make_stats(adc_codes);
-    std::vector<std::vector<float>> logits;
-    for (size_t i = 0; i < images.size(); i += kBatchImages) {
-        const std::vector<std::vector<uint8_t>> batch(
-            images.begin() + static_cast<long>(i), images.begin() + static_cast<long>(std::min(images.size(), i + kBatchImages)));
-        const auto out = net.infer_batch(batch, net.golden_backend(), stats);
-        logits.insert(logits.end(), out.begin(), out.end());
-        if (progress) progress->update(logits.size());
-    }
-    return logits;
-}
-
 struct Totals {
     core::EnergyReport energy;
     double latency_ns = 0;
@@ -142,7 +127,7 @@ Totals totals(const core::Network& net, const std::vector<core::LayerStats>& sta
     return t;
 }
 
-void run(const RunOptions& opt) {
+void run(const RunOptions& opt, const core::Level& level) {
     const core::HwConfig base = opt.config.empty() ? core::parse_hw_config(nlohmann::json::object(), "defaults")
                                                      : core::load_hw_config(opt.config);
     const core::Technology tech =
@@ -162,31 +147,19 @@ void run(const RunOptions& opt) {
         images.emplace_back(data.pixels.begin() + static_cast<long>(i * per_image),
                             data.pixels.begin() + static_cast<long>((i + 1) * per_image));
     Progress progress(n);
-    std::vector<core::LayerStats> stats;
-    std::vector<std::vector<float>> logits;
-    nlohmann::json cycle;
     // The chip a network runs on, at every level (the tlm level elaborates exactly this one).
     nlohmann::json area = to_json(chip_area(network_chip_params(net), tech));
-    const auto on_batch = [&progress](size_t done) { progress.update(done); };
-    if (opt.level == "golden") {
-        logits = run_golden(net, images, stats, &progress, opt.adc_histogram);
-    } else if (opt.level == "tlm") {
-        TlmNetworkRun run = run_network_tlm(net, tech, images, kBatchImages, on_batch,
-                                            opt.adc_histogram, opt.trace);
-        stats = std::move(run.stats);
-        logits = std::move(run.logits);
-        area = to_json(run.area);  // as the elaborated chip reports it
-        if (!opt.trace.empty()) std::cerr << "waveform: " << vcd_prefix(opt.trace) << ".vcd (chip)\n";
-    } else {
-        if (opt.adc_histogram) throw InputError("run: --adc-histogram is offered at the golden and tlm levels");
-        CycleNetworkRun run = run_network_cycle(net, tech, images, kBatchImages, on_batch, vcd_prefix(opt.trace));
-        stats = std::move(run.stats);
-        logits = std::move(run.logits);
-        cycle = {{"simulated_cycles", run.simulated_cycles}, {"clock_period_ns", tech.sar_bit_time_ns}};
-        if (!opt.trace.empty())
-            std::cerr << "waveforms: " << vcd_prefix(opt.trace) << "_sc.vcd (SystemC) and " << vcd_prefix(opt.trace)
-                      << "_rtl.vcd (RTL of ADC 0)\n";
-    }
+    if (opt.adc_histogram && !level.supports_adc_histograms())
+        throw InputError("run: --adc-histogram is offered at the golden and tlm levels");
+    core::NetworkRunOptions run_opt;
+    run_opt.batch_images = kBatchImages;
+    run_opt.progress = [&progress](size_t done) { progress.update(done); };
+    run_opt.adc_codes = opt.adc_histogram;
+    core::NetworkRun result = level.run_network(net, tech, images, run_opt);
+    if (result.extras.area_mm2) area = *result.extras.area_mm2;  // as the elaborated chip reports it
+    if (!result.extras.waveforms.empty()) std::cerr << result.extras.waveforms << "\n";
+    const std::vector<core::LayerStats>& stats = result.stats;
+    const std::vector<std::vector<float>>& logits = result.logits;
     std::vector<int> predictions;
     size_t correct = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -231,9 +204,10 @@ void run(const RunOptions& opt) {
         isaac.mapping = core::Mapping::Dense;
         isaac.faults = {};
         const core::Network base_net(file, isaac, tech, opt.cell_bits);
-        std::vector<core::LayerStats> base_stats;
-        const auto base_logits = run_golden(base_net, images, base_stats, nullptr);
-        const Totals b = totals(base_net, base_stats, base_logits, data.labels, tech);
+        core::NetworkRunOptions base_opt;
+        base_opt.batch_images = kBatchImages;
+        const core::NetworkRun b_run = core::GoldenLevel().run_network(base_net, tech, images, base_opt);
+        const Totals b = totals(base_net, b_run.stats, b_run.logits, data.labels, tech);
         baseline = {{"description", "same network and images, all crossbar rows per read, 8-bit ADCs on every slice"},
                     {"accuracy", static_cast<double>(b.correct) / static_cast<double>(n)},
                     {"energy_pj", core::to_json(b.energy)}, {"latency_ns", b.latency_ns}};
@@ -242,11 +216,11 @@ void run(const RunOptions& opt) {
                    {"latency", b.latency_ns / latency}};
     }
     if (opt.json) {
-        nlohmann::json j = {{"weights", opt.weights}, {"level", opt.level}, {"images", n}, {"accuracy", accuracy},
+        nlohmann::json j = {{"weights", opt.weights}, {"level", level.name()}, {"images", n}, {"accuracy", accuracy},
                             {"energy_pj", core::to_json(total)}, {"latency_ns", latency}, {"layers", layers},
                             {"predictions", predictions}, {"config", core::to_json(base)}};
         j["area_mm2"] = area;
-        if (!cycle.is_null()) j["cycle"] = cycle;
+        if (result.extras.cycle) j["cycle"] = to_json(*result.extras.cycle);
         if (!python.is_null()) j["python"] = python;
         if (!baseline.is_null()) j["baseline"] = baseline, j["savings"] = savings;
         std::cout << j.dump(1) << "\n";
@@ -254,7 +228,7 @@ void run(const RunOptions& opt) {
         return;
     }
     std::printf("%s on %zu %s %s images (%s level): accuracy %.2f%%\n", opt.weights.c_str(), n, opt.dataset.c_str(),
-                opt.split.c_str(), opt.level.c_str(), 100.0 * accuracy);
+                opt.split.c_str(), level.name().c_str(), 100.0 * accuracy);
     std::printf("energy per image: %.1f nJ (cells %.1f, ADC %.1f, shift-add %.1f); latency per image %.2f us\n",
                 total.total_pj() / n / 1e3, total.cells_pj / n / 1e3, total.adc_pj / n / 1e3,
                 total.shift_add_pj / n / 1e3, latency / n / 1e3);
@@ -290,8 +264,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--limit", opt->limit, "first N images only");
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
-    cmd->add_option("--level", opt->level, "fidelity level: golden, tlm (chip over TLM) or cycle (Verilated SAR ADCs)")
-        ->check(CLI::IsMember({"golden", "tlm", "cycle"}))->capture_default_str();
+    add_level_option(cmd, opt->level, "fidelity level: golden, tlm (chip over TLM) or cycle (Verilated SAR ADCs)");
     cmd->add_option("--trace", opt->trace,
                     "waveforms: FILE.vcd of the chip (tlm), or FILE_sc.vcd + FILE_rtl.vcd (cycle)");
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
@@ -304,9 +277,10 @@ void add_run_command(CLI::App& app) {
                   "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
     cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
     cmd->callback([opt]() {
-        if (!opt->trace.empty() && opt->level == "golden")
+        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace});
+        if (!opt->trace.empty() && !level->has_time())
             throw InputError("run: --trace needs --level tlm or cycle (the golden model has no time)");
-        run(*opt);
+        run(*opt, *level);
     });
 }
 

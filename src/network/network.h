@@ -44,7 +44,8 @@ struct MappedBlock {
 };
 
 /// Computes one layer's crossbar accumulators for a batch of input vectors and
-/// adds the events and time to `stats`: the golden kernel, or a chip over TLM.
+/// adds the events and time to `stats`: how a fidelity level (network/level.h)
+/// does a layer's MVMs, the golden kernels, a chip over TLM or the cycle-level PE.
 using MvmBackend = std::function<std::vector<std::vector<int64_t>>(
     size_t layer, const std::vector<std::vector<uint32_t>>& inputs, LayerStats& stats)>;
 

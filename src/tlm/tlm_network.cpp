@@ -1,10 +1,10 @@
 #include "tlm/tlm_network.h"
-#include "sim/simulation.h"
 
 #include <algorithm>
 
-#include "sim/trace.h"
 #include "core/errors.h"
+#include "sim/simulation.h"
+#include "sim/trace.h"
 #include "tlm/regmap.h"
 
 namespace bitcim {
@@ -17,16 +17,15 @@ ChipParams network_chip_params(const core::Network& net) {
     return chip_params_for(net.config(0), net.max_block_rows(), net.max_block_outputs(), kVectorsPerRun);
 }
 
-TlmNetworkRun run_network_tlm(const core::Network& net,
-                              const core::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
-                              size_t batch_images, const std::function<void(size_t)>& progress, bool adc_codes,
-                              const std::string& trace_path) {
-    net.require_one_format("tlm", false);
+void TlmLevel::require_runnable(const core::Network& net) const { net.require_one_format(name(), false); }
+
+core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::Technology& tech,
+                                          const std::vector<std::vector<uint8_t>>& images,
+                                          const core::NetworkRunOptions& opt) const {
     set_global_quantum();
-    TlmNetworkRun run;
-    run.stats = net.make_stats(adc_codes);
+    core::NetworkRun run;
     ChipParams params = network_chip_params(net);
-    params.adc_code_histograms = adc_codes;
+    params.adc_code_histograms = opt.adc_codes;
     TlmSystem* system_ptr = nullptr;
     TlmSystem system("system", params, tech, [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;
@@ -55,23 +54,28 @@ TlmNetworkRun run_network_tlm(const core::Network& net,
             }
             return out;
         };
-        for (size_t i = 0; i < images.size(); i += batch_images) {
-            const std::vector<std::vector<uint8_t>> batch(
-                images.begin() + static_cast<long>(i),
-                images.begin() + static_cast<long>(std::min(images.size(), i + batch_images)));
-            auto logits = net.infer_batch(batch, backend, run.stats);
-            run.logits.insert(run.logits.end(), logits.begin(), logits.end());
-            progress(run.logits.size());
-        }
+        core::run_batches(net, images, opt, backend, run);
     });
     system_ptr = &system;
     sc_core::sc_trace_file* tf =
-        trace_path.empty() ? nullptr : sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
+        m_trace.empty() ? nullptr : sc_core::sc_create_vcd_trace_file(vcd_prefix(m_trace).c_str());
     if (tf) system.chip.trace(tf);
     bitcim::simulate();
     if (tf) sc_core::sc_close_vcd_trace_file(tf);
-    run.area = system.chip.area();
+    run.extras.area_mm2 = to_json(system.chip.area());  // as the elaborated chip reports it
+    if (!m_trace.empty()) run.extras.waveforms = "waveform: " + vcd_prefix(m_trace) + ".vcd (chip)";
     return run;
+}
+
+core::MvmRun TlmLevel::run_mvm(const core::BitSlicedLayer& layer, const core::IntMatrix& weights,
+                               const std::vector<std::vector<uint32_t>>& inputs, const core::Technology& tech) const {
+    const TlmRun run = run_mvm_tlm(layer.config(), tech, weights, inputs, m_trace);
+    if (run.error != regmap::ERR_NONE)
+        throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
+    core::MvmRun out{run.report, {}};
+    out.extras.area_mm2 = to_json(run.area);
+    if (!m_trace.empty()) out.extras.waveforms = "waveform: " + m_trace;
+    return out;
 }
 
 }  // namespace bitcim

@@ -1,36 +1,43 @@
-// A whole network through the TLM chip: the host programs one layer at a time
-// and streams every input vector of a batch of images through it; the digital
-// periphery between layers (rescale, activation, pooling, requantization) is
-// core::Network's, so results equal the golden level image for image.
+// The tlm level: a whole network through the TLM chip (the host programs one
+// layer at a time and streams every input vector of a batch of images through
+// it; the digital periphery between layers, rescale, activation, pooling,
+// requantization, is core::Network's, so results equal the golden level image
+// for image), and one layer through a chip sized for it.
 #pragma once
 
-#include <cstdint>
-#include <functional>
 #include <string>
-#include <vector>
 
+#include "network/level.h"
 #include "network/network.h"
-#include "core/technology.h"
 #include "tlm/tlm_system.h"
 
 namespace bitcim {
 
-struct TlmNetworkRun {
-    std::vector<std::vector<float>> logits;
-    std::vector<core::LayerStats> stats;
-    AreaReport area;
-};
-
 /// The chip the network runs on: sized for its largest mapped block, formats of its first layer.
 ChipParams network_chip_params(const core::Network& net);
 
-/// Elaborates the chip of network_chip_params; runs `images` in
-/// batches of `batch_images`, calling `progress(done)` after each batch. Once per process.
-/// `adc_codes`: the chip also counts conversions by ADC code. `trace_path`: the
-/// chip's waveforms over the whole run (a .vcd).
-TlmNetworkRun run_network_tlm(const core::Network& net,
-                              const core::Technology& tech, const std::vector<std::vector<uint8_t>>& images,
-                              size_t batch_images, const std::function<void(size_t)>& progress,
-                              bool adc_codes = false, const std::string& trace_path = "");
+class TlmLevel : public core::Level {
+public:
+    /// `trace_path`: the chip's waveforms over the whole run (a .vcd); "" for none.
+    explicit TlmLevel(std::string trace_path = "") : m_trace(std::move(trace_path)) {}
+
+    core::LevelKind kind() const override { return core::LevelKind::Tlm; }
+    bool has_time() const override { return true; }
+    bool supports_adc_histograms() const override { return true; }
+    /// One chip type per run: every layer in the first layer's number format.
+    void require_runnable(const core::Network& net) const override;
+    /// run_mvm_tlm; extras: the chip's area. Throws InputError if the chip refuses the layer.
+    core::MvmRun run_mvm(const core::BitSlicedLayer& layer, const core::IntMatrix& weights,
+                         const std::vector<std::vector<uint32_t>>& inputs, const core::Technology& tech) const override;
+
+protected:
+    /// Elaborates the chip of network_chip_params; extras: its area.
+    core::NetworkRun do_run_network(const core::Network& net, const core::Technology& tech,
+                                    const std::vector<std::vector<uint8_t>>& images,
+                                    const core::NetworkRunOptions& opt) const override;
+
+private:
+    std::string m_trace;
+};
 
 }  // namespace bitcim

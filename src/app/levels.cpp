@@ -1,0 +1,39 @@
+#include "app/levels.h"
+
+#include "cycle/cycle_network.h"
+#include "network/level_golden.h"
+#include "tlm/tlm_network.h"
+
+namespace bitcim::cli {
+
+std::unique_ptr<core::Level> make_level(core::LevelKind kind, const LevelOptions& opt) {
+    switch (kind) {
+        case core::LevelKind::Golden: return std::make_unique<core::GoldenLevel>();
+        case core::LevelKind::Tlm: return std::make_unique<TlmLevel>(opt.trace);
+        case core::LevelKind::Cycle: return std::make_unique<CycleLevel>(opt.trace);
+    }
+    throw std::logic_error("make_level: unknown level");
+}
+
+CLI::Option* add_level_option(CLI::App* cmd, core::LevelKind& kind, const std::string& help) {
+    std::string names;
+    for (const auto& [name, k] : core::level_names()) names += (names.empty() ? "{" : ",") + name;
+    names += "}";
+    // The name becomes the enum's number here, the one place a level name is read.
+    CLI::Validator by_name(
+        [names](std::string& value) -> std::string {
+            for (const auto& [name, k] : core::level_names())
+                if (name == value) {
+                    value = std::to_string(static_cast<int>(k));
+                    return {};
+                }
+            return value + " not in " + names;
+        },
+        names, "LEVEL");
+    return cmd->add_option("--level", kind, help)
+        ->type_name("TEXT")
+        ->transform(by_name)
+        ->default_str(core::level_name(kind));
+}
+
+}  // namespace bitcim::cli

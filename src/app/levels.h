@@ -1,0 +1,26 @@
+// The fidelity level of a command: its --level option, parsed once into a
+// LevelKind, and the factory that makes the level.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "network/level.h"
+
+namespace bitcim::cli {
+
+struct LevelOptions {
+    /// Waveforms over the run: FILE.vcd (tlm) or FILE_sc.vcd + FILE_rtl.vcd (cycle); "" for none.
+    std::string trace;
+};
+
+/// The level of `kind`, ready to run.
+std::unique_ptr<core::Level> make_level(core::LevelKind kind, const LevelOptions& opt = {});
+
+/// Adds `--level` to `cmd`: one of core::level_names(), parsed into `kind`
+/// (its initial value is the default). Anything else is refused by the parser.
+CLI::Option* add_level_option(CLI::App* cmd, core::LevelKind& kind, const std::string& help);
+
+}  // namespace bitcim::cli

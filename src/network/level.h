@@ -1,0 +1,111 @@
+// A fidelity level: what a command needs from golden, tlm or cycle. A command
+// parses the level's name once into a LevelKind, asks the factory (app/levels.h)
+// for the Level, and from then on asks the level what it can do (has_time,
+// supports_adc_histograms) and runs through it; no command compares level names.
+// Plain C++: the SystemC levels implement it in tlm/ and cycle/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/crossbar_layer.h"
+#include "core/int_matrix.h"
+#include "core/mvm_report.h"
+#include "core/technology.h"
+#include "network/network.h"
+
+namespace bitcim::core {
+
+enum class LevelKind { Golden, Tlm, Cycle };
+
+/// "golden", "tlm", "cycle": the name the command line takes and reports print.
+const std::string& level_name(LevelKind kind);
+/// Every level with its name, in the order help texts list them.
+const std::vector<std::pair<std::string, LevelKind>>& level_names();
+
+/// Clock counts of a clocked level.
+struct CycleCounts {
+    std::optional<uint64_t> cycles;  ///< an MVM batch's latency in clock cycles (single-layer runs)
+    uint64_t simulated_cycles = 0;   ///< clock cycles the simulation ran (all blocks in turn)
+    double clock_period_ns = 0;
+};
+
+/// {"simulated_cycles", "clock_period_ns"}, and "cycles" when known.
+nlohmann::json to_json(const CycleCounts& c);
+
+/// What only some levels report: each part is there if the level has it.
+struct LevelExtras {
+    /// The elaborated chip's area by component, mm^2 ({"crossbars", "adc", ..., "total"}).
+    std::optional<nlohmann::json> area_mm2;
+    std::optional<CycleCounts> cycle;
+    /// With a trace: the line telling the user which waveform files were written.
+    std::string waveforms;
+};
+
+/// A whole network over images.
+struct NetworkRun {
+    std::vector<std::vector<float>> logits;  ///< per image
+    std::vector<LayerStats> stats;           ///< per layer
+    LevelExtras extras;
+};
+
+/// One layer's batch of MVMs.
+struct MvmRun {
+    MvmReport report;
+    LevelExtras extras;
+};
+
+struct NetworkRunOptions {
+    /// Images per batch: the progress granularity (and per layer one chip programming at tlm).
+    size_t batch_images = 100;
+    /// Called with the number of images done after each batch; may be empty.
+    std::function<void(size_t done)> progress;
+    /// Also count every conversion by ADC code (LayerStats::counters.adc_codes).
+    bool adc_codes = false;
+};
+
+class Level {
+public:
+    virtual ~Level() = default;
+
+    virtual LevelKind kind() const = 0;
+    const std::string& name() const { return level_name(kind()); }
+    /// The level models time, so it can write waveforms (--trace).
+    virtual bool has_time() const = 0;
+    /// The level can count conversions by ADC code (NetworkRunOptions::adc_codes).
+    virtual bool supports_adc_histograms() const = 0;
+    /// Throws InputError if the level cannot run `net` (device faults, several
+    /// number formats on one chip type).
+    virtual void require_runnable(const Network& net) const { (void)net; }
+
+    /// Runs `images` through `net`, batch by batch. Throws InputError for what
+    /// the level refuses. The SystemC levels elaborate: at most once per process.
+    NetworkRun run_network(const Network& net, const Technology& tech, const std::vector<std::vector<uint8_t>>& images,
+                           const NetworkRunOptions& opt) const;
+    /// Runs `inputs` through one layer: `weights` as `layer` maps them on the
+    /// golden model (the caller built, and so validated, it; its configuration
+    /// is the hardware's). The SystemC levels elaborate: at most once per process.
+    virtual MvmRun run_mvm(const BitSlicedLayer& layer, const IntMatrix& weights,
+                           const std::vector<std::vector<uint32_t>>& inputs, const Technology& tech) const = 0;
+
+protected:
+    /// run_network after its checks.
+    virtual NetworkRun do_run_network(const Network& net, const Technology& tech,
+                                      const std::vector<std::vector<uint8_t>>& images,
+                                      const NetworkRunOptions& opt) const = 0;
+};
+
+/// The batch loop of every level: `run.stats` zeroed, then `images` in batches
+/// through Network::infer_batch with `backend`, logits appended to `run.logits`,
+/// progress reported after each batch.
+void run_batches(const Network& net, const std::vector<std::vector<uint8_t>>& images, const NetworkRunOptions& opt,
+                 const MvmBackend& backend, NetworkRun& run);
+
+}  // namespace bitcim::core
