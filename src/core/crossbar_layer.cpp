@@ -56,9 +56,8 @@ void MvmCounters::add(const MvmCounters& o) {
 BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, const std::string& source,
                                const FaultSite& site)
     : m_cfg(cfg), m_inputs(weights.cols), m_outputs(weights.rows), m_site(site) {
-    validate(m_cfg, "configuration");
+    m_mapping = plan_mapping(m_cfg, m_inputs, m_outputs);  // validates the configuration
     if (m_inputs == 0 || m_outputs == 0) throw InputError(source + ": weight matrix is empty");
-    m_mapping = plan_mapping(m_cfg, m_inputs, m_outputs);
     m_groups = m_mapping.row_groups;
     m_words = ceil_div(m_cfg.parallel_rows, kWordBits);
     m_plane_sets = m_cfg.sign == SignMode::Differential ? 2 : 1;
