@@ -330,11 +330,13 @@ void run(const RunOptions& opt, const core::Level& level) {
                     100.0 * baseline["accuracy"].get<double>(), savings["energy"].get<double>(),
                     savings["adc_energy"].get<double>(), savings["latency"].get<double>());
     print_chip(chip, timing, figures);
-    std::printf("%-8s %12s %10s  %s\n", "layer", "energy/img nJ", "crossbars", "ADC saturations (MSB..LSB)");
+    int name_width = 8;  // the column fits the longest layer name (graph nodes are dotted paths)
+    for (const auto& l : layers) name_width = std::max(name_width, static_cast<int>(l["name"].get<std::string>().size()));
+    std::printf("%-*s %13s %10s  %s\n", name_width, "layer", "energy/img nJ", "crossbars", "ADC saturations (MSB..LSB)");
     for (const auto& l : layers) {
         std::string sat;
         for (uint64_t v : l["adc_saturations"]) sat += (sat.empty() ? "" : "/") + std::to_string(v);
-        std::printf("%-8s %12.2f %10u  %s\n", l["name"].get<std::string>().c_str(),
+        std::printf("%-*s %13.2f %10u  %s\n", name_width, l["name"].get<std::string>().c_str(),
                     l["energy_pj"]["total"].get<double>() / n / 1e3, l["crossbars"].get<unsigned>(), sat.c_str());
     }
     if (!python.is_null() && python["mismatching_predictions"] != 0) std::exit(kExitMismatch);

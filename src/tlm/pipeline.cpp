@@ -33,7 +33,8 @@ public:
 private:
     void serve() {
         while (true) {
-            const size_t image = in.read();
+            size_t image = 0;  // read into an initialized value: sc_fifo::read()'s own temporary warns
+            in.read(image);
             wait(m_ns);
             busy += m_ns;
             out.write(image);

@@ -10,6 +10,9 @@ stride-2 1x1 conv and a batch norm; no drop path, no auxiliary head. The zoo's `
 is three cells (normal, reduction, normal) of 8 and 16 channels whose reduction cell's
 last op is an average pool instead of V2's max pool (this way both pools are exercised);
 `DartsNet` stacks any genotype deeper (bitcim.nas evaluates searched cells with it).
+The pointwise conv after each depthwise conv sees the depthwise output rectified:
+crossbar inputs are unsigned (weights/FORMAT.md), so its input quantizer clips negatives
+to 0, in training as on the hardware (in effect a ReLU that DARTS does not have).
 
 The op builders take `conv`, the convolution class (default QuantConv2d), so that the
 BST-NAS supernet (bitcim.nas.supernet) builds the same ops from its own quantized conv.
