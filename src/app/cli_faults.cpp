@@ -17,6 +17,7 @@
 
 #include "app/chip_columns.h"
 #include "app/cli.h"
+#include "app/levels.h"
 #include "core/errors.h"
 #include "core/hw_config.h"
 #include "app/run_pool.h"
@@ -40,6 +41,7 @@ struct FaultsOptions {
     std::string level = "golden";
     size_t limit = 500;
     unsigned jobs = 0;
+    unsigned threads = 0;  ///< threads of each run; 0: the cores shared between the runs at once
     std::optional<unsigned> tiles;       ///< the chip's tiles; unset: the configuration's
     std::optional<unsigned> xbar;        ///< crossbar size R = C; unset: the configuration's
     std::string replication;             ///< "on" / "off"; "": the configuration's
@@ -128,7 +130,7 @@ void run(const FaultsOptions& opt) {
                                  std::to_string(opt.limit), "--level", opt.level, "--no-baseline"}});
             }
     add_dataset_args(jobs, opt.dataset);
-    run_jobs(opt.out, jobs, opt.jobs, "faults");
+    run_jobs(opt.out, jobs, opt.jobs, "faults", opt.threads);
 
     std::ofstream csv(fs::path(opt.out) / "faults.csv");
     csv << "weights,kind,rate,seed,images,accuracy,saturations_per_image,cells,stuck_cells,stuck_changed,"
@@ -203,6 +205,10 @@ void add_faults_command(CLI::App& app) {
         ->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--limit", opt->limit, "test images per run")->capture_default_str();
     cmd->add_option("--jobs", opt->jobs, "runs at once (default: cores)");
+    cmd->add_option("--threads", opt->threads,
+                    "threads of each bitcim run (default: the cores shared between the runs at once; the reports are "
+                    "the same for every count)")
+        ->check(CLI::Range(1u, kMaxThreads));
     cmd->callback([opt]() {
         opt->data_dir = resolve_data_dir("faults", opt->dataset, opt->data_dir);
         run(*opt);

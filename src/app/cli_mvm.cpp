@@ -29,6 +29,7 @@ struct MvmOptions {
     core::LevelKind level = core::LevelKind::Golden;
     std::string trace;
     bool json = false;
+    unsigned threads = 0;  ///< 0: every core
 };
 
 std::string sign_name(const core::HwConfig& c) {
@@ -95,8 +96,11 @@ void add_mvm_command(CLI::App& app) {
     cmd->add_option("--trace", opt->trace,
                     "tlm: the chip's waveforms to FILE.vcd; cycle: FILE_sc.vcd and FILE_rtl.vcd");
     cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
+    add_threads_option(cmd, opt->threads,
+                       "threads for the golden level, input vectors split between them (same results for every "
+                       "count); tlm and cycle simulate on one");
     cmd->callback([opt]() {
-        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace});
+        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace, opt->threads});
         if (!opt->trace.empty() && !level->has_time())
             throw InputError("mvm: --trace needs --level tlm or cycle (the golden model has no time)");
         run(*opt, *level);

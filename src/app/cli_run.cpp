@@ -78,6 +78,7 @@ struct RunOptions {
     std::string trace;
     bool python_check = false;
     uint64_t max_memory_mib = 0;  ///< 0: kDefaultMemoryShare of the machine's memory
+    unsigned threads = 0;         ///< 0: every core
 };
 
 /// Share of the machine's physical memory a run may use unless --max-memory says otherwise.
@@ -288,7 +289,8 @@ void run(const RunOptions& opt, const core::Level& level) {
         core::NetworkRunOptions base_opt;
         base_opt.batch_images = kBatchImages;
         base_opt.memory_limit_bytes = run_opt.memory_limit_bytes;
-        const core::NetworkRun b_run = core::GoldenLevel().run_network(base_net, tech, images, base_opt);
+        const core::NetworkRun b_run =
+            core::GoldenLevel(resolve_threads(opt.threads)).run_network(base_net, tech, images, base_opt);
         const Totals b = totals(base_net, base_chip, b_run, data.labels, tech, lfsr);
         baseline = {{"description", "same network and images, all crossbar rows per read, 8-bit ADCs on every slice"},
                     {"accuracy", static_cast<double>(b.correct) / static_cast<double>(n)},
@@ -369,9 +371,12 @@ void add_run_command(CLI::App& app) {
     cmd->add_flag("--adc-histogram", opt->adc_histogram,
                   "count conversions by ADC code per slice (JSON adc_codes; forms every code, slower)");
     cmd->add_flag("!--no-baseline", opt->baseline, "skip the 8-bit-ADC baseline run (and the savings ratios)");
+    add_threads_option(cmd, opt->threads,
+                       "threads for the golden level and the baseline, images split between them (same results for "
+                       "every count); tlm and cycle simulate on one");
     cmd->callback([opt]() {
         opt->data_dir = resolve_data_dir("run", opt->dataset, opt->data_dir);
-        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace});
+        const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace, opt->threads});
         if (!opt->trace.empty() && !level->has_time())
             throw InputError("run: --trace needs --level tlm or cycle (the golden model has no time)");
         run(*opt, *level);

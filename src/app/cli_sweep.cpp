@@ -14,6 +14,7 @@
 
 #include "app/chip_columns.h"
 #include "app/cli.h"
+#include "app/levels.h"
 #include "core/errors.h"
 #include "app/run_pool.h"
 #include "io/weight_file.h"
@@ -38,6 +39,7 @@ struct SweepOptions {
     std::vector<std::string> replication;    ///< "on" / "off"; empty: the chip's default (on), no key suffix
     size_t limit = 1000;
     unsigned jobs = 0;
+    unsigned threads = 0;  ///< threads of each run; 0: the cores shared between the runs at once
     bool adc_histogram = false;
 };
 
@@ -98,7 +100,7 @@ void run(const SweepOptions& opt) {
     if (opt.adc_histogram)
         for (RunJob& job : jobs) job.args.push_back("--adc-histogram");
     add_dataset_args(jobs, opt.dataset);
-    run_jobs(opt.out, jobs, opt.jobs, "sweep");
+    run_jobs(opt.out, jobs, opt.jobs, "sweep", opt.threads);
 
     const fs::path csv_path = fs::path(opt.out) / "sweep.csv";
     std::ofstream csv(csv_path);
@@ -152,6 +154,10 @@ void add_sweep_command(CLI::App& app) {
         ->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--limit", opt->limit, "test images per configuration")->capture_default_str();
     cmd->add_option("--jobs", opt->jobs, "configurations at once (default: cores)");
+    cmd->add_option("--threads", opt->threads,
+                    "threads of each bitcim run (default: the cores shared between the configurations at once; the reports are "
+                    "the same for every count)")
+        ->check(CLI::Range(1u, kMaxThreads));
     cmd->add_flag("--adc-histogram", opt->adc_histogram, "count conversions by ADC code (for the histogram plots)");
     cmd->callback([opt]() {
         opt->data_dir = resolve_data_dir("sweep", opt->dataset, opt->data_dir);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/errors.h"
+#include "core/parallel.h"
 
 #include "cycle/cycle_network.h"
 #include "network/level_golden.h"
@@ -20,7 +21,7 @@ std::unique_ptr<core::Level> make_level(core::LevelKind kind, const LevelOptions
             throw InputError("--trace " + opt.trace + ": directory " + dir.string() + " does not exist");
     }
     switch (kind) {
-        case core::LevelKind::Golden: return std::make_unique<core::GoldenLevel>();
+        case core::LevelKind::Golden: return std::make_unique<core::GoldenLevel>(resolve_threads(opt.threads));
         case core::LevelKind::Tlm: return std::make_unique<TlmLevel>(opt.trace);
         case core::LevelKind::Cycle: return std::make_unique<CycleLevel>(opt.trace);
     }
@@ -46,6 +47,14 @@ CLI::Option* add_level_option(CLI::App* cmd, core::LevelKind& kind, const std::s
         ->type_name("TEXT")
         ->transform(by_name)
         ->default_str(core::level_name(kind));
+}
+
+unsigned resolve_threads(unsigned threads) { return threads ? threads : core::available_cores(); }
+
+CLI::Option* add_threads_option(CLI::App* cmd, unsigned& threads, const std::string& help) {
+    return cmd->add_option("--threads", threads, help)
+        ->check(CLI::Range(1u, kMaxThreads))
+        ->default_str("every core (" + std::to_string(core::available_cores()) + ")");
 }
 
 }  // namespace bitcim::cli

@@ -14,7 +14,18 @@ namespace bitcim::cli {
 struct LevelOptions {
     /// Waveforms over the run: FILE.vcd (tlm) or FILE_sc.vcd + FILE_rtl.vcd (cycle); "" for none.
     std::string trace;
+    /// Threads of the golden level (0: every core); the SystemC levels simulate on one.
+    unsigned threads = 0;
 };
+
+/// Most threads --threads takes.
+inline constexpr unsigned kMaxThreads = 1024;
+
+/// Adds `--threads` to `cmd` into `threads` (0, the default: every core the process may use).
+CLI::Option* add_threads_option(CLI::App* cmd, unsigned& threads, const std::string& help);
+
+/// `threads` as given, or every core the process may use for 0.
+unsigned resolve_threads(unsigned threads);
 
 /// The level of `kind`, ready to run.
 std::unique_ptr<core::Level> make_level(core::LevelKind kind, const LevelOptions& opt = {});

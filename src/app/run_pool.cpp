@@ -17,6 +17,7 @@
 
 #include "app/cli.h"
 #include "core/errors.h"
+#include "core/parallel.h"
 
 namespace bitcim::cli {
 
@@ -76,7 +77,8 @@ std::string job_stem(const RunJob& job) {
     return job.key + "-" + std::string(hash, 8);
 }
 
-void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsigned parallel, const std::string& label) {
+void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsigned parallel, const std::string& label,
+              unsigned threads) {
     if (parallel > kMaxParallelJobs)
         throw InputError(label + ": --jobs " + std::to_string(parallel) + " exceeds " +
                          std::to_string(kMaxParallelJobs) + " processes at once");
@@ -92,6 +94,11 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
     std::fprintf(stderr, "%s: %zu configurations, %zu already done, %zu to run\n", label.c_str(), jobs.size(),
                  jobs.size() - todo.size(), todo.size());
 
+    // No more workers than configurations to run.
+    const unsigned cores = core::available_cores();
+    const unsigned n = static_cast<unsigned>(
+        std::min<size_t>(parallel ? parallel : cores, std::max<size_t>(todo.size(), 1)));
+    const unsigned per_run = threads ? threads : std::max(1u, cores / n);
     const std::string self = fs::read_symlink("/proc/self/exe").string();
     const auto start = std::chrono::steady_clock::now();
     std::atomic<size_t> next{0};
@@ -106,7 +113,8 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
             const fs::path report = fs::path(out_dir) / (stem + ".json");
             const fs::path partial = fs::path(out_dir) / (stem + ".json.partial");
             std::ofstream(cfg) << job.config.dump() << "\n";
-            std::string cmd = shell_quote(self) + " run --json --config " + shell_quote(cfg.string());
+            std::string cmd = shell_quote(self) + " run --json --threads " + std::to_string(per_run) + " --config " +
+                              shell_quote(cfg.string());
             for (const std::string& a : job.args) cmd += " " + shell_quote(a);
             cmd += " > " + shell_quote(partial.string()) + " 2> /dev/null";
             const int rc = std::system(cmd.c_str());
@@ -124,12 +132,9 @@ void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
                          todo.size(), rate, (todo.size() - done) / std::max(rate, 1e-9));
         }
     };
-    // No more workers than configurations to run.
-    const unsigned n = static_cast<unsigned>(std::min<size_t>(
-        parallel ? parallel : std::max(1u, std::thread::hardware_concurrency()), std::max<size_t>(todo.size(), 1)));
-    std::vector<std::thread> threads;
-    for (unsigned j = 0; j < n; ++j) threads.emplace_back(worker);
-    for (auto& th : threads) th.join();
+    std::vector<std::thread> pool;
+    for (unsigned j = 0; j < n; ++j) pool.emplace_back(worker);
+    for (auto& th : pool) th.join();
     if (!todo.empty()) std::fprintf(stderr, "\n");
     if (!failures.empty())
         throw InputError(label + ": " + std::to_string(failures.size()) + " configurations failed, e.g. " +

@@ -24,11 +24,14 @@ inline constexpr unsigned kMaxParallelJobs = 256;
 std::string job_stem(const RunJob& job);
 
 /// Runs every job not yet done into `<out_dir>/<stem>.json`, `parallel` at a time
-/// (0: one per core; at most kMaxParallelJobs), with a progress line labelled
-/// `label`. Holds a lock on `out_dir` while it runs: a second campaign into the
+/// (0: one per core; at most kMaxParallelJobs), each `bitcim run` on `threads` threads
+/// (0: the cores shared between the processes running at once, at least one; not part
+/// of a job's name, since the report is the same for every count), with a progress line
+/// labelled `label`. Holds a lock on `out_dir` while it runs: a second campaign into the
 /// same directory is refused. Throws InputError naming the failed configurations,
 /// a job given twice, or a directory in use.
-void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsigned parallel, const std::string& label);
+void run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsigned parallel, const std::string& label,
+              unsigned threads = 0);
 
 /// Passes `--dataset NAME` on to every job's `bitcim run`, unless NAME is the default
 /// (fashion-mnist): campaigns begun before the option existed keep their arguments and resume.

@@ -1,14 +1,33 @@
 #include "core/mvm_report.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "core/parallel.h"
 
 namespace bitcim::core {
 
 MvmReport run_golden(const BitSlicedLayer& layer, const std::vector<std::vector<uint32_t>>& inputs,
-                     const Technology& tech) {
+                     const Technology& tech, unsigned threads) {
     MvmReport r;
     r.counters = layer.make_counters();
-    for (size_t v = 0; v < inputs.size(); ++v) r.outputs.push_back(layer.run(inputs[v], r.counters, v));
+    r.outputs.resize(inputs.size());
+    // Chunks of vectors: several per thread, so a slow one does not hold the others.
+    const size_t chunk = std::max<size_t>(1, inputs.size() / (size_t{std::max(threads, 1u)} * 8));
+    const size_t chunks = (inputs.size() + chunk - 1) / chunk;
+    std::vector<MvmCounters> counters(chunks);
+    ordered_parallel(
+        chunks, threads,
+        [&](size_t c) {
+            counters[c] = layer.make_counters();
+            for (size_t v = c * chunk; v < std::min(inputs.size(), (c + 1) * chunk); ++v)
+                r.outputs[v] = layer.run(inputs[v], counters[c], v);
+        },
+        [&](size_t c) {
+            r.counters.add(counters[c]);
+            counters[c] = MvmCounters();
+        });
     r.energy = energy_of(r.counters, layer.config(), tech);
     r.latency_ns = layer.latency_ns(tech) * static_cast<double>(inputs.size());
     return r;

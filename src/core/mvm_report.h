@@ -20,9 +20,11 @@ struct MvmReport {
     double latency_ns = 0;
 };
 
-/// Runs every input vector through `layer` with the golden model.
+/// Runs every input vector through `layer` with the golden model, split over up to
+/// `threads` threads; the report is the same for every thread count (vector v is the
+/// v-th of the noise stream whichever thread runs it; counters are added in order).
 MvmReport run_golden(const BitSlicedLayer& layer, const std::vector<std::vector<uint32_t>>& inputs,
-                     const Technology& tech);
+                     const Technology& tech, unsigned threads = 1);
 
 /// `output`, `adc_conversions`, `adc_saturations` (MSB first), `energy_pj`,
 /// `latency_ns`, plus `crossbars`, `crossbar_reads` and `cells_by_value`.

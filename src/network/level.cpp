@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/errors.h"
+#include "core/parallel.h"
 
 namespace bitcim::core {
 
@@ -67,6 +68,58 @@ void run_batches(const Network& net, const std::vector<std::vector<uint8_t>>& im
         run.logits.insert(run.logits.end(), logits.begin(), logits.end());
         if (opt.progress) opt.progress(run.logits.size());
     }
+}
+
+void run_batches_parallel(const Network& net, const std::vector<std::vector<uint8_t>>& images,
+                          const NetworkRunOptions& opt, const MvmBackend& backend, unsigned threads, NetworkRun& run) {
+    run.stats = net.make_stats(opt.adc_codes);
+    run.periphery = net.make_periphery_stats();
+    const size_t step = fitting_batch(net, opt);
+    const size_t batches = (images.size() + step - 1) / step;
+    // Batches in flight at once must fit the memory limit too (fitting_batch allowed one).
+    if (opt.memory_limit_bytes) {
+        const uint64_t state = net.state_bytes(), batch_bytes = std::max<uint64_t>(net.bytes_per_image(), 1) * step;
+        const uint64_t room = opt.memory_limit_bytes > state ? opt.memory_limit_bytes - state : 0;
+        threads = static_cast<unsigned>(std::clamp<uint64_t>(room / batch_bytes, 1, std::max(threads, 1u)));
+    }
+    struct BatchRun {
+        std::vector<std::vector<float>> logits;
+        std::vector<LayerStats> stats;
+        std::vector<PeripheryStats> periphery;
+    };
+    std::vector<BatchRun> parts(batches);
+    ordered_parallel(
+        batches, threads,
+        [&](size_t b) {
+            const size_t first = b * step, last = std::min(images.size(), first + step);
+            BatchRun& part = parts[b];
+            part.stats = net.make_stats(opt.adc_codes);
+            // A vector's noise epoch is its index in the layer's stream: this batch's start.
+            for (size_t li = 0; li < part.stats.size(); ++li) part.stats[li].vectors = first * net.vectors_per_image(li);
+            part.periphery = net.make_periphery_stats();
+            const std::vector<std::vector<uint8_t>> batch(images.begin() + static_cast<long>(first),
+                                                          images.begin() + static_cast<long>(last));
+            part.logits = net.infer_batch(batch, backend, part.stats, part.periphery);
+        },
+        [&](size_t b) {
+            BatchRun& part = parts[b];
+            const size_t first = b * step;
+            for (size_t li = 0; li < run.stats.size(); ++li) {
+                LayerStats& s = run.stats[li];
+                const LayerStats& p = part.stats[li];
+                s.counters.add(p.counters);
+                s.vectors += p.vectors - first * net.vectors_per_image(li);
+                s.latency_ns += p.latency_ns;
+            }
+            for (size_t i = 0; i < run.periphery.size(); ++i) {
+                run.periphery[i].ops += part.periphery[i].ops;
+                run.periphery[i].latency_ns += part.periphery[i].latency_ns;
+            }
+            run.logits.insert(run.logits.end(), std::make_move_iterator(part.logits.begin()),
+                              std::make_move_iterator(part.logits.end()));
+            part = BatchRun();
+            if (opt.progress) opt.progress(run.logits.size());
+        });
 }
 
 }  // namespace bitcim::core

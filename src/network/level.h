@@ -122,4 +122,12 @@ size_t fitting_batch(const Network& net, const NetworkRunOptions& opt);
 void run_batches(const Network& net, const std::vector<std::vector<uint8_t>>& images, const NetworkRunOptions& opt,
                  const MvmBackend& backend, NetworkRun& run);
 
+/// The batch loop for a backend that may run on several threads at once (the golden
+/// kernels): the same batches as run_batches, each on up to `threads` threads (fewer
+/// if the memory limit does not hold that many batches at once) into stats of its own
+/// whose noise epochs start at its first image's vectors, then added to `run` batch
+/// by batch in order. So the run is the same, to the bit, for every thread count.
+void run_batches_parallel(const Network& net, const std::vector<std::vector<uint8_t>>& images,
+                          const NetworkRunOptions& opt, const MvmBackend& backend, unsigned threads, NetworkRun& run);
+
 }  // namespace bitcim::core

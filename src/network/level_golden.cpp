@@ -5,7 +5,7 @@ namespace bitcim::core {
 MvmRun GoldenLevel::run_mvm(const BitSlicedLayer& layer, const IntMatrix& weights,
                             const std::vector<std::vector<uint32_t>>& inputs, const Technology& tech) const {
     (void)weights;  // `layer` holds them mapped
-    return {run_golden(layer, inputs, tech), {}};
+    return {run_golden(layer, inputs, tech, m_threads), {}};
 }
 
 NetworkRun GoldenLevel::do_run_network(const Network& net, const Technology& tech,
@@ -13,7 +13,7 @@ NetworkRun GoldenLevel::do_run_network(const Network& net, const Technology& tec
                                        const NetworkRunOptions& opt) const {
     (void)tech;  // the network's layers hold their latency already
     NetworkRun run;
-    run_batches(net, images, opt, net.golden_backend(), run);
+    run_batches_parallel(net, images, opt, net.golden_backend(), m_threads, run);
     return run;
 }
 

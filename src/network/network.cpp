@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/errors.h"
 #include "core/im2col.h"
@@ -105,6 +106,7 @@ Network::Network(const WeightFile& file, const HwConfig& base, const Technology&
         layer.desc = L;
         const std::vector<unsigned>& in = m_nodes[n.inputs[0]].shape;
         if (L.conv()) layer.in_c = in[0], layer.in_h = in[1], layer.in_w = in[2];
+        if (L.conv()) layer.positions = size_t{n.shape[1]} * n.shape[2];
         const std::string where = "layer \"" + L.name + "\"";
         layer.config = layer_config(base, L, cell_bits ? cell_bits : net.cell_bits);
         layer.weights = file.layer_weights(L);
@@ -278,6 +280,8 @@ std::vector<std::vector<float>> Network::infer_batch(const std::vector<std::vect
                         vectors.push_back(x);
                     }
                 }
+                // The noise epochs of a batch run apart from the others assume this count.
+                if (vectors.size() != batch * l.positions) throw std::logic_error("infer_batch: vectors per image");
                 const auto acc = mvm(n.layer, vectors, stats[n.layer]);
                 stats[n.layer].vectors += vectors.size();
                 const double rescale = L.weight_step * L.input_scale;

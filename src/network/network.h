@@ -104,6 +104,8 @@ public:
     /// Layer i's crossbar configuration (every block shares it).
     const HwConfig& config(size_t i) const { return m_layers[i].config; }
     const std::vector<MappedBlock>& blocks(size_t i) const { return m_layers[i].blocks; }
+    /// Crossbar input vectors of layer i per image: its output positions (conv) or 1.
+    size_t vectors_per_image(size_t i) const { return m_layers[i].positions; }
     /// Time of one MVM of layer i: its slowest block's (blocks are parallel crossbars).
     double latency_per_mvm_ns(size_t i) const { return m_layers[i].latency_per_mvm_ns; }
     /// Crossbars of layer i over its blocks, and its cells' device faults.
@@ -124,6 +126,7 @@ private:
         std::vector<MappedBlock> blocks;
         std::vector<double> bias, scale;  ///< per output; empty = 0 and 1
         unsigned in_c = 0, in_h = 0, in_w = 0;  ///< input shape (conv)
+        size_t positions = 1;                    ///< output positions: input vectors per image
         double latency_per_mvm_ns = 0;
         uint64_t mapped_positions = 0;  ///< cells of the blocks' matrices inside an output's group
     };
