@@ -34,5 +34,8 @@ void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_faults_command(CLI::App& app);
+// `bitcim version` and the --version flag (cli_version.cpp).
+void add_version_command(CLI::App& app);
+std::string version_line();
 
 }  // namespace bitcim::cli

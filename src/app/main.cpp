@@ -19,11 +19,14 @@ int sc_main(int argc, char* argv[]) {
     bitcim::cli::add_run_command(app);
     bitcim::cli::add_sweep_command(app);
     bitcim::cli::add_faults_command(app);
+    bitcim::cli::add_version_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "bitcim: " << e.what() << "\n" << "Run with --help for usage.\n";
