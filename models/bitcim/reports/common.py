@@ -29,10 +29,40 @@ def slice_code_histograms(report: Dict[str, Any]) -> List[List[int]]:
 
 
 def draw_code_histograms(axes, groups: List[List[int]], title: str) -> None:
+    """One histogram a group over its whole code range, full scale (the top code, 2^bits - 1:
+    every saturated conversion lands there) marked by a dashed red line."""
     for g, (ax, hist) in enumerate(zip(axes, groups)):
-        top = max((c for c, n in enumerate(hist) if n), default=0)
-        ax.bar(range(top + 1), hist[:top + 1], width=1.0, color="tab:blue")
+        full_scale = len(hist) - 1  # a group's histogram has 2^bits codes
+        ax.bar(range(len(hist)), hist, width=1.0, color="tab:blue")
+        ax.axvline(full_scale, color="tab:red", linestyle="--", linewidth=1,
+                   label=f"full scale: code {full_scale}")
+        ax.set_xlim(-0.5 - 0.02 * full_scale, full_scale + 0.5 + 0.02 * full_scale)
         ax.set_yscale("log")
-        ax.set_title(f"{title}ADC group {g} (slice B{len(groups) - 1 - g})", fontsize=8)
+        ax.set_title(f"{title}ADC group {g} (slice B{len(groups) - 1 - g}), {(len(hist) - 1).bit_length()}-bit",
+                     fontsize=8)
         ax.set_xlabel("ADC code", fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=7, loc="best")
     axes[0].set_ylabel("conversions")
+
+
+def describe_run(report: Dict[str, Any]) -> str:
+    """Which network and configuration a `bitcim run --json` report shows, for a plot's
+    subtitle: weight file, level, images, accuracy, ADCs, row groups, crossbars, cells, mapping,
+    faults when any."""
+    cfg = report.get("config", {})
+    name = str(report.get("weights", "?")).rsplit("/", 1)[-1]
+    parts = [f"{name}, {report.get('level', '?')} level, {report.get('images', '?')} images"]
+    if "accuracy" in report:
+        parts[0] += f", {100 * report['accuracy']:.2f}% accurate"
+    if cfg:
+        adc = f"ADCs {cfg.get('adc_bits')} ({cfg.get('adc_mode', 'clip')})"
+        rows = f"{cfg.get('parallel_rows')} of {cfg.get('xbar_rows')} rows a read"
+        xbar = f"{cfg.get('xbar_rows')}x{cfg.get('xbar_cols')} crossbars"
+        cells = f"{cfg.get('weight_bits')}-bit weights in {cfg.get('cell_bits')}-bit cells, {cfg.get('sign')} sign"
+        second = [adc, rows, xbar, cells, f"{cfg.get('composition')} composition", f"{cfg.get('mapping', 'dense')} mapping"]
+        faults = cfg.get("faults") or {}
+        if any(v for k, v in faults.items() if k != "seed"):
+            second.append("with device faults")
+        parts.append(", ".join(second))
+    return "\n".join(parts)

@@ -60,6 +60,23 @@ def _point_label(r: Dict[str, str]) -> str:
     return f"{r['adc_bits']} p{r['parallel_rows']} x{r['xbar']} c{r['cell_bits']}{chip}"
 
 
+def describe_sweep(reports) -> str:
+    """The networks, level and images a sweep's figures show, and how its points are labelled."""
+    reports = list(reports)
+    names = sorted({str(r.get("weights", "?")).rsplit("/", 1)[-1] for r in reports})
+    levels = sorted({str(r.get("level", "?")) for r in reports})
+    images = sorted({str(r.get("images", "?")) for r in reports})
+    return (f"{', '.join(names)}, {'/'.join(levels)} level, {'/'.join(images)} images, {len(reports)} configurations; "
+            "points: ADC bits (MSB first), p parallel rows, x crossbar rows, c cell bits, t tiles, r replication")
+
+
+def _caption(fig, caption: str) -> None:
+    """The sweep's caption above the figure, the axes laid out below it."""
+    fig.suptitle(caption, fontsize=7, y=0.995, va="top", wrap=True)
+    fig.tight_layout()
+    fig.subplots_adjust(top=1 - 0.6 / fig.get_figheight())
+
+
 def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[Path]:
     """Pareto chart of `y` against `x` (any two of METRICS), energy breakdown, utilization by
     crossbar size and cell bits, ADC codes. The chart is pareto.png for accuracy vs energy,
@@ -68,6 +85,8 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
         raise ValueError(f"Pareto axes must be two different ones of {', '.join(METRICS)}, got {x} and {y}")
     plt = pyplot()
     rows = read_sweep(directory)
+    reports = {r["key"]: loads_bounded((directory / f"{r['key']}.json").read_text()) for r in rows}
+    caption = describe_sweep(reports.values())
     front = pareto_front(rows, x, y)
     mx, my = METRICS[x], METRICS[y]
     out = []
@@ -84,7 +103,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.set_title(f"{y.capitalize()} vs {x} over the sweep")
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
+    _caption(fig, caption)
     out.append(directory / ("pareto.png" if (x, y) == ("energy", "accuracy") else f"pareto_{y}_{x}.png"))
     fig.savefig(out[-1], dpi=110)
 
@@ -101,11 +120,10 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.set_title("Energy breakdown by component")
     ax.legend()
     ax.tick_params(axis="x", labelsize=7)
-    fig.tight_layout()
+    _caption(fig, caption)
     out.append(directory / "energy_breakdown.png")
     fig.savefig(out[-1], dpi=110)
 
-    reports = {r["key"]: loads_bounded((directory / f"{r['key']}.json").read_text()) for r in rows}
     # Utilization depends on the weights, crossbar size and cell bits only.
     fig, ax = plt.subplots(figsize=(7, 4))
     seen = {}
@@ -118,7 +136,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.set_ylabel("crossbars")
     ax.set_title("Crossbar utilization by crossbar size and cell bits")
     ax.legend()
-    fig.tight_layout()
+    _caption(fig, caption)
     out.append(directory / "utilization.png")
     fig.savefig(out[-1], dpi=110)
 
@@ -128,7 +146,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
         fig, axes = plt.subplots(len(with_codes), width, figsize=(3 * width, 2.4 * len(with_codes)), squeeze=False)
         for row, r in zip(axes, with_codes):
             draw_code_histograms(row, slice_code_histograms(reports[r["key"]]), _point_label(r) + "\n")
-        fig.tight_layout()
+        _caption(fig, caption)
         out.append(directory / "adc_codes.png")
         fig.savefig(out[-1], dpi=100)
     return out
