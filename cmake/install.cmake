@@ -25,6 +25,12 @@ install(FILES ${PROJECT_SOURCE_DIR}/src/sim/sc_entry.cpp ${PROJECT_SOURCE_DIR}/c
 # ${pcfiledir} is <prefix>/<libdir>/pkgconfig: the way back up to the prefix.
 file(RELATIVE_PATH BITCIM_PC_TO_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 string(REGEX REPLACE "/$" "" BITCIM_PC_TO_PREFIX "${BITCIM_PC_TO_PREFIX}")
+# Static libraries built with the sanitizers need them in every program they link into.
+if(BITCIM_SANITIZERS)
+  set(BITCIM_PC_FLAGS "-fsanitize=address,undefined")
+else()
+  set(BITCIM_PC_FLAGS "")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/bitcim.pc.in ${PROJECT_BINARY_DIR}/bitcim.pc @ONLY)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/bitcim-systemc.pc.in ${PROJECT_BINARY_DIR}/bitcim-systemc.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/bitcim.pc ${PROJECT_BINARY_DIR}/bitcim-systemc.pc
