@@ -79,21 +79,35 @@ public:
     /// `counters`. `epoch`: the vector's index in the layer's stream of inputs, the
     /// key of its ADC noise draws.
     std::vector<int64_t> run(const std::vector<uint32_t>& x, MvmCounters& counters, uint64_t epoch = 0) const;
-    /// Time of one MVM: every input chunk reads every row group of the fullest
-    /// crossbar in turn; crossbars work in parallel; ADCs convert their columns in turn.
-    double latency_ns(const Technology& tech) const;
 
-private:
-    /// An input vector as transposed bit-planes per row group (kernel::BlockArgs::x),
-    /// with what the bounds and the event counts need. Reused per thread: no
-    /// allocation per MVM once sized.
-    struct InputPlanes {
+    /// An input vector as the kernel reads it: transposed bit-planes per row group
+    /// (kernel::BlockArgs::x), with what the bounds and the event counts need. Any layer
+    /// of the same input packing (same_input_packing) runs on it, so the PEs of one row
+    /// of a TLM chip pack their input block once. Reused: no allocation once sized.
+    struct PackedInput {
         std::vector<uint64_t> planes;     ///< [group][word][plane]
         std::vector<uint32_t> nonzero;    ///< [group]: mask of non-zero planes
         std::vector<uint64_t> level_sum;  ///< [chunk][group]: sum of applied input levels
         std::vector<uint32_t> levels;     ///< [input]: sum of its applied levels over all chunks
         std::vector<int16_t> x16;         ///< the input as int16, for the narrow GEMV
+        uint64_t packing = 0;             ///< the packing_key() of the layer that packed it
     };
+    /// Packs `x` (inputs() values, each checked against input_bits) into `in`.
+    void pack_input(const uint32_t* x, size_t n, PackedInput& in) const;
+    /// One MVM like run(), on `x` packed into `in` by a layer of the same packing; the
+    /// outputs go to `y` (resized to outputs()).
+    void run_packed(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
+                    std::vector<int64_t>& y) const;
+    /// Two layers pack an input alike (same inputs, row groups, input bits, DAC, GEMV width).
+    bool same_input_packing(const BitSlicedLayer& other) const { return packing_key() == other.packing_key(); }
+    /// Time of one MVM: every input chunk reads every row group of the fullest
+    /// crossbar in turn; crossbars work in parallel; ADCs convert their columns in turn.
+    double latency_ns(const Technology& tech) const;
+
+private:
+    using InputPlanes = PackedInput;
+    /// What decides how an input is packed, in one number (equal keys: the same packing).
+    uint64_t packing_key() const;
     /// One plane set's signals as the kernel sees them, and their column groups.
     struct PlaneSet {
         std::vector<kernel::Signal> signals;
@@ -103,19 +117,18 @@ private:
 
     void pack(const IntMatrix& weights, const std::string& source);
     void build_saturation_bounds();
-    const InputPlanes& pack_input(const std::vector<uint32_t>& x, const kernel::Ops& ops) const;
     void count_events(const InputPlanes& in, MvmCounters& counters) const;
     /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
     uint64_t signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
     /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
     /// the clipped excess, which is looked for only where a sum could exceed the top code.
-    void run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, const kernel::Ops& ops,
+    void run_clip(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
                   std::vector<int64_t>& y, MvmCounters& counters) const;
     /// Whether clip mode should take y = W·x and correct only the sums that could
     /// saturate (cheaper when few could) rather than convert every non-zero sum.
     bool correct_linear(const InputPlanes& in) const;
     /// The exact y = W·x (clip mode's linear part).
-    void linear(const std::vector<uint32_t>& x, const InputPlanes& in, const kernel::Ops& ops,
+    void linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
                 std::vector<int64_t>& y) const;
     /// The signals of plane set `set` this input could push past the top code in group `g`.
     uint32_t risky_signals(unsigned set, size_t g, const InputPlanes& in) const;
@@ -129,7 +142,7 @@ private:
     void run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
     /// Device faults: bitline values from the drawn cell conductances, plus ADC
     /// offset and noise, each converted.
-    void run_faulty(const std::vector<uint32_t>& x, std::vector<int64_t>& y, MvmCounters& counters,
+    void run_faulty(const uint32_t* x, std::vector<int64_t>& y, MvmCounters& counters,
                     uint64_t epoch) const;
     /// Draws every mapped cell's fault and conductance and every ADC's offset.
     void build_faults();

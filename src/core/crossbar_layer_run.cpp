@@ -2,6 +2,7 @@
 // convert (clip mode through the SIMD kernel, every sum converted, device faults).
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/crossbar_layer.h"
 #include "core/errors.h"
@@ -25,21 +26,28 @@ uint32_t digit_sum(uint32_t x, unsigned d) {
 
 }  // namespace
 
-const BitSlicedLayer::InputPlanes& BitSlicedLayer::pack_input(const std::vector<uint32_t>& x,
-                                                              const kernel::Ops& ops) const {
+uint64_t BitSlicedLayer::packing_key() const {
+    // Inputs and row-group size fix the groups and words; input bits and DAC the planes and
+    // level sums; the GEMV width whether x16 is filled. Each field fits its bits (validate).
+    return (uint64_t{m_inputs} << 32) ^ (uint64_t{m_cfg.parallel_rows} << 12) ^ (uint64_t{m_cfg.input_bits} << 6) ^
+           (uint64_t{m_cfg.dac_bits} << 1) ^ uint64_t{!m_weights16.empty()};
+}
+
+void BitSlicedLayer::pack_input(const uint32_t* x, size_t n, PackedInput& in) const {
     const HwConfig& c = m_cfg;
-    if (x.size() != m_inputs)
-        throw InputError("input has " + std::to_string(x.size()) + " values, the layer has " +
+    if (n != m_inputs)
+        throw InputError("input has " + std::to_string(n) + " values, the layer has " +
                          std::to_string(m_inputs) + " inputs");
     const uint32_t top = static_cast<uint32_t>(c.input_max());
-    if (*std::max_element(x.begin(), x.end()) > top) {
-        const size_t i = static_cast<size_t>(std::find_if(x.begin(), x.end(), [&](uint32_t v) { return v > top; }) - x.begin());
+    if (*std::max_element(x, x + n) > top) {
+        const size_t i = static_cast<size_t>(std::find_if(x, x + n, [&](uint32_t v) { return v > top; }) - x);
         throw InputError("input value " + std::to_string(x[i]) + " at position " + std::to_string(i + 1) +
                          " does not fit in " + std::to_string(c.input_bits) + " bits");
     }
-    thread_local InputPlanes in;  // sized once per thread and shape; never shared
+    const kernel::Ops& ops = kernel::active_ops();
     const unsigned stride = m_plane_blocks * kernel::kPlaneLanes;
     const unsigned chunks = c.num_input_chunks();
+    in.packing = packing_key();
     in.planes.resize(m_groups * m_words * stride);
     in.nonzero.resize(m_groups);
     in.level_sum.assign(chunks * m_groups, 0);
@@ -57,8 +65,7 @@ const BitSlicedLayer::InputPlanes& BitSlicedLayer::pack_input(const std::vector<
     }
     in.levels.resize(m_inputs);
     for (size_t i = 0; i < m_inputs; ++i) in.levels[i] = digit_sum(x[i], c.dac_bits);
-    if (!m_weights16.empty()) in.x16.assign(x.begin(), x.end());
-    return in;
+    if (!m_weights16.empty()) in.x16.assign(x, x + n);
 }
 
 // Events that do not depend on the ADC codes: every conversion happens whatever
@@ -102,15 +109,24 @@ uint64_t BitSlicedLayer::signal_sum(const ColumnGroup& s, size_t out, size_t g, 
 
 std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCounters& counters,
                                          uint64_t epoch) const {
+    thread_local PackedInput in;  // sized once per thread and shape; never shared
+    pack_input(x.data(), x.size(), in);
+    std::vector<int64_t> y;
+    run_packed(x.data(), in, counters, epoch, y);
+    return y;
+}
+
+void BitSlicedLayer::run_packed(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
+                                std::vector<int64_t>& y) const {
+    if (in.packing != packing_key()) throw std::logic_error("run_packed: an input packed for another layer shape");
     const kernel::Ops& ops = kernel::active_ops();
-    const InputPlanes& in = pack_input(x, ops);
     if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
     if (!counters.adc_codes.empty() && counters.adc_codes.size() != m_cfg.num_adc_groups())
         throw InputError("ADC code histograms sized for another layer");
     for (size_t g = 0; g < counters.adc_codes.size(); ++g)  // codes of the run-time resolution must fit
         counters.adc_codes[g].resize(std::max(counters.adc_codes[g].size(), size_t{1} << m_cfg.adc_bits[g]), 0);
     count_events(in, counters);
-    std::vector<int64_t> y(m_outputs, 0);
+    y.assign(m_outputs, 0);
     if (!m_conductance.empty()) {
         run_faulty(x, y, counters, epoch);
     } else if (m_cfg.adc_mode == AdcMode::Clip && counters.adc_codes.empty()) {
@@ -118,7 +134,6 @@ std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCoun
     } else {
         run_every(in, y, counters);
     }
-    return y;
 }
 
 bool BitSlicedLayer::risky(size_t si, size_t g, const InputPlanes& in) const {
@@ -138,7 +153,7 @@ bool BitSlicedLayer::correct_linear(const InputPlanes& in) const {
     return linear_macs + correction_words * kGemvMacsPerPlaneWord < m_nz_plane_words * kGemvMacsPerPlaneWord;
 }
 
-void BitSlicedLayer::linear(const std::vector<uint32_t>& x, const InputPlanes& in, const kernel::Ops& ops,
+void BitSlicedLayer::linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
                             std::vector<int64_t>& y) const {
     if (!m_weights16.empty()) {
         ops.gemv16(m_weights16.data(), in.x16.data(), m_outputs, m_inputs, y.data());
@@ -155,7 +170,7 @@ void BitSlicedLayer::linear(const std::vector<uint32_t>& x, const InputPlanes& i
 // Clip mode: a code equals its sum until the sum passes the top code. Either every
 // non-zero signal is converted through the kernel (full), or y starts as W·x and only
 // the sums that could exceed the top code are looked at, for their excess.
-void BitSlicedLayer::run_clip(const std::vector<uint32_t>& x, const InputPlanes& in, const kernel::Ops& ops,
+void BitSlicedLayer::run_clip(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
                               std::vector<int64_t>& y, MvmCounters& counters) const {
     const bool full = !correct_linear(in);
     if (!full) linear(x, in, ops, y);
@@ -233,7 +248,7 @@ void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, M
     }
 }
 
-void BitSlicedLayer::run_faulty(const std::vector<uint32_t>& x, std::vector<int64_t>& y, MvmCounters& counters,
+void BitSlicedLayer::run_faulty(const uint32_t* x, std::vector<int64_t>& y, MvmCounters& counters,
                                 uint64_t epoch) const {
     const HwConfig& c = m_cfg;
     const unsigned d = c.dac_bits;

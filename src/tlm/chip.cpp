@@ -369,23 +369,40 @@ uint32_t Chip::run_layer(uint64_t job) {
     const sc_time stage_out = static_cast<double>(ceil_div(m * kOutputBytes, kWordBytes)) * word;
     const sc_time run_start = m_qk.get_current_time();
     core::MvmCounters run_counters = m_zero_counters;
-    std::vector<uint32_t> x(k);
-    std::vector<int64_t> y(m);
     const uint64_t epoch = (uint64_t{m_noise_epoch_hi.value()} << 32) | m_noise_epoch_lo.value();
-    for (size_t v = 0; v < batch; ++v) {
-        for (size_t i = 0; i < k; ++i) {
-            x[i] = load_le<uint16_t>(&m_inputs[(v * k + i) * kInputBytes]);
-            if (x[i] > m_params.hw.input_max()) return ERR_INPUT_RANGE;
+    // The model computes a chunk of vectors ahead, PE by PE (a PE's state stays in the
+    // cache over the chunk; each row of PEs packs an input block once per vector), then
+    // advances time, busy lines and the output window vector by vector, as the chip does.
+    std::vector<uint32_t> xs;
+    std::vector<int64_t> ys;
+    for (size_t v0 = 0; v0 < batch; v0 += kComputeChunk) {
+        const size_t chunk = std::min(kComputeChunk, batch - v0);
+        // The vectors before the first input out of range are computed; that one fails.
+        size_t valid = chunk;
+        xs.resize(chunk * k);
+        for (size_t j = 0; j < chunk && valid == chunk; ++j)
+            for (size_t i = 0; i < k; ++i) {
+                uint32_t* x = &xs[j * k];
+                x[i] = load_le<uint16_t>(&m_inputs[((v0 + j) * k + i) * kInputBytes]);
+                if (x[i] > m_params.hw.input_max()) {
+                    valid = j;
+                    break;
+                }
+            }
+        ys.assign(valid * m, 0);
+        m_block_inputs.reset(xs.data(), valid, k);
+        for (Tile& t : tiles) t.compute(m_block_inputs, ys.data(), m, run_counters, epoch + v0);
+        for (size_t v = v0; v < v0 + valid; ++v) {
+            // Input read, PE work and output write form a pipeline across vectors:
+            // the first vector pays all three stages, later ones the slowest.
+            const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
+            sc_time stage_pe = sc_core::SC_ZERO_TIME;
+            for (Tile& t : tiles) stage_pe = std::max(stage_pe, t.mark_vector(pe_start));
+            std::memcpy(&m_outputs[v * m * kOutputBytes], &ys[(v - v0) * m], m * kOutputBytes);
+            m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
+            if (m_qk.need_sync() && !sync(job)) return ERR_NONE;  // aborted: nothing is committed
         }
-        std::fill(y.begin(), y.end(), 0);
-        // Input read, PE work and output write form a pipeline across vectors:
-        // the first vector pays all three stages, later ones the slowest.
-        const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
-        sc_time stage_pe = sc_core::SC_ZERO_TIME;
-        for (Tile& t : tiles) stage_pe = std::max(stage_pe, t.compute(x, y, run_counters, epoch + v, pe_start));
-        std::memcpy(&m_outputs[v * m * kOutputBytes], y.data(), m * kOutputBytes);
-        m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
-        if (m_qk.need_sync() && !sync(job)) return ERR_NONE;  // aborted: nothing is committed
+        if (valid < chunk) return ERR_INPUT_RANGE;
     }
     core::HwConfig run_cfg = m_params.hw;
     run_cfg.adc_bits = adc_bits;

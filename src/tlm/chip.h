@@ -165,6 +165,9 @@ private:
     tlm_utils::tlm_quantumkeeper m_qk;
     core::MvmCounters m_counters;
     core::MvmCounters m_zero_counters;
+    /// Vectors the model computes ahead of the chip's time in a run (Chip::run_layer).
+    static constexpr size_t kComputeChunk = 64;
+    BlockInputs m_block_inputs;  ///< a chunk's inputs packed once per row of PEs
     core::EnergyReport m_energy;
     sc_core::sc_time m_busy_time;
     size_t m_programmed_inputs = 0;   ///< K of the programmed layer

@@ -32,28 +32,58 @@ void Pe::abort() {
 
 void Pe::set_adc_bits(const std::vector<unsigned>& adc_bits) {
     // Everything the kernel is built from: the weights, their place (fault draws) and the ADCs.
+    m_kernel.reset();
     for (const CachedKernel& c : m_kernel_cache)
         if (c.layer == m_layer && c.first_input == m_first_input && c.first_output == m_first_output &&
             c.adc_bits == adc_bits && c.block.rows == m_block.rows && c.block.cols == m_block.cols &&
             c.block.data == m_block.data) {
             m_kernel = c.kernel;
-            return;
+            break;
         }
-    core::HwConfig cfg = m_cfg;
-    cfg.adc_bits = adc_bits;
-    m_kernel = std::make_shared<const core::BitSlicedLayer>(cfg, m_block, name(),
-                                                              core::FaultSite{m_layer, m_first_input, m_first_output});
-    if (m_kernel_cache.size() == kKernelCacheSize) m_kernel_cache.erase(m_kernel_cache.begin());
-    m_kernel_cache.push_back({m_block, m_first_input, m_first_output, m_layer, adc_bits, m_kernel});
+    if (!m_kernel) {
+        core::HwConfig cfg = m_cfg;
+        cfg.adc_bits = adc_bits;
+        m_kernel = std::make_shared<const core::BitSlicedLayer>(
+            cfg, m_block, name(), core::FaultSite{m_layer, m_first_input, m_first_output});
+        if (m_kernel_cache.size() == kKernelCacheSize) m_kernel_cache.erase(m_kernel_cache.begin());
+        m_kernel_cache.push_back({m_block, m_first_input, m_first_output, m_layer, adc_bits, m_kernel});
+    }
+    m_latency = kernel_latency();
 }
 
-sc_core::sc_time Pe::compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             core::MvmCounters& counters, uint64_t epoch) const {
-    const std::vector<uint32_t> x_block(x.begin() + static_cast<long>(m_first_input),
-                                        x.begin() + static_cast<long>(m_first_input + m_kernel->inputs()));
-    const std::vector<int64_t> partial = m_kernel->run(x_block, counters, epoch);
-    for (size_t o = 0; o < partial.size(); ++o) y[m_first_output + o] += partial[o];
+sc_core::sc_time Pe::kernel_latency() const {
     return sc_core::sc_time(m_kernel->latency_ns(m_tech), sc_core::SC_NS);
+}
+
+void Pe::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch) {
+    for (size_t v = 0; v < inputs.vectors(); ++v) {
+        const uint32_t* x = inputs.x(v) + m_first_input;
+        m_kernel->run_packed(x, inputs.packed(*m_kernel, m_first_input, v), counters, epoch + v, m_partial);
+        int64_t* y = ys + v * m + m_first_output;
+        for (size_t o = 0; o < m_partial.size(); ++o) y[o] += m_partial[o];
+    }
+}
+
+void BlockInputs::reset(const uint32_t* xs, size_t vectors, size_t k) {
+    m_xs = xs, m_vectors = vectors, m_k = k;
+    ++m_chunk;
+}
+
+const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlicedLayer& kernel, size_t first_input,
+                                                              size_t v) {
+    Row* row = nullptr;
+    for (Row& r : m_rows)
+        if (r.first_input == first_input) row = &r;
+    if (!row) {
+        m_rows.push_back({first_input, 0, {}});
+        row = &m_rows.back();
+    }
+    if (row->chunk != m_chunk) {
+        row->vectors.resize(std::max(row->vectors.size(), m_vectors));
+        for (size_t u = 0; u < m_vectors; ++u) kernel.pack_input(x(u) + first_input, kernel.inputs(), row->vectors[u]);
+        row->chunk = m_chunk;
+    }
+    return row->vectors[v];
 }
 
 void Pe::mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency) {

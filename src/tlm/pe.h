@@ -17,6 +17,31 @@
 
 namespace bitcim {
 
+/// The layer input vectors of one chunk of a run as the PEs' kernels read them: the
+/// input block of each row of PEs (the PEs that share a first input) packed once per
+/// vector, by the first PE of the row that asks, and shared by the others.
+class BlockInputs {
+public:
+    /// A new chunk: `vectors` layer inputs of `k` values each, row-major at `xs`.
+    void reset(const uint32_t* xs, size_t vectors, size_t k);
+    size_t vectors() const { return m_vectors; }
+    /// Vector v's layer input.
+    const uint32_t* x(size_t v) const { return m_xs + v * m_k; }
+    /// Vector v's block at `first_input`, packed by `kernel` (or a kernel of the same packing).
+    const core::BitSlicedLayer::PackedInput& packed(const core::BitSlicedLayer& kernel, size_t first_input, size_t v);
+
+private:
+    struct Row {
+        size_t first_input = 0;
+        uint64_t chunk = 0;  ///< the chunk it was packed for
+        std::vector<core::BitSlicedLayer::PackedInput> vectors;
+    };
+    const uint32_t* m_xs = nullptr;
+    size_t m_vectors = 0, m_k = 0;
+    uint64_t m_chunk = 0;
+    std::vector<Row> m_rows;  ///< kept across chunks: packing reuses their buffers
+};
+
 class Pe : public sc_core::sc_module {
 public:
     sc_core::sc_signal<bool> busy{"busy"};
@@ -39,16 +64,19 @@ public:
     /// Re-derives the ADC transfer functions for new run-time resolutions.
     void set_adc_bits(const std::vector<unsigned>& adc_bits);
 
-    /// Adds this PE's partial outputs for layer input `x` (the `epoch`-th of the
-    /// layer's noise stream) into `y`; returns its latency.
-    sc_core::sc_time compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             core::MvmCounters& counters, uint64_t epoch) const;
+    /// Adds this PE's partial outputs for every vector of `inputs` (vector v the
+    /// `epoch + v`-th of the layer's noise stream) into `ys` (`m` outputs a vector,
+    /// row-major): vector after vector on one PE, so its state stays in the cache.
+    void compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch);
+    /// The time of one MVM on this PE.
+    const sc_core::sc_time& latency() const { return m_latency; }
     /// Raises `busy` after `start` (the caller's local time offset) and drops it
     /// `latency` later, so waveforms show work at its decoupled time.
     void mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency);
 
 private:
     void toggle_busy();
+    sc_core::sc_time kernel_latency() const;
 
     core::HwConfig m_cfg;
     const core::Technology& m_tech;
@@ -57,6 +85,8 @@ private:
     size_t m_first_output = 0;
     uint64_t m_layer = 0;
     std::shared_ptr<const core::BitSlicedLayer> m_kernel;
+    sc_core::sc_time m_latency;          ///< of m_kernel
+    std::vector<int64_t> m_partial;      ///< one vector's partial outputs, reused
     /// Kernels built for earlier programmings, kept so that the same weights
     /// programmed again (every batch of a network run) are not packed again: a
     /// speed-up of the model only; the chip still charges every PROGRAM.

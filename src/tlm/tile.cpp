@@ -11,13 +11,17 @@ Tile::Tile(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const
           [&cfg, &tech](const char* pe_name, size_t) { return new Pe(pe_name, cfg, tech); }),
       m_tech(tech) {}
 
-sc_core::sc_time Tile::compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                               core::MvmCounters& counters, uint64_t epoch, const sc_core::sc_time& start) {
+void Tile::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch) {
+    for (Pe& pe : pes)
+        if (pe.programmed()) pe.compute(inputs, ys, m, counters, epoch);
+}
+
+sc_core::sc_time Tile::mark_vector(const sc_core::sc_time& start) {
     sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
     unsigned partials = 0;
     for (Pe& pe : pes) {
         if (!pe.programmed()) continue;
-        const sc_core::sc_time t = pe.compute(x, y, counters, epoch);
+        const sc_core::sc_time t = pe.latency();
         pe.mark_busy(start, t);
         slowest = std::max(slowest, t);
         ++partials;

@@ -22,11 +22,13 @@ public:
     Tile(const Tile&) = delete;
     Tile& operator=(const Tile&) = delete;
 
-    /// Runs every programmed PE on `x`, adding partial outputs into `y`; returns the
-    /// tile's latency: its slowest PE, then one accumulate per partial vector.
-    /// `start` is the caller's local time offset, for the PEs' busy lines.
-    sc_core::sc_time compute(const std::vector<uint32_t>& x, std::vector<int64_t>& y,
-                             core::MvmCounters& counters, uint64_t epoch, const sc_core::sc_time& start);
+    /// Runs every programmed PE on every vector of `inputs` (vector v the `epoch + v`-th
+    /// of the noise stream), adding partial outputs into `ys` (`m` a vector, row-major).
+    void compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch);
+    /// One vector's work on the tile starting at `start` (the caller's local time offset):
+    /// marks the PEs' busy lines and returns the tile's latency, its slowest PE, then one
+    /// accumulate per partial vector.
+    sc_core::sc_time mark_vector(const sc_core::sc_time& start);
     unsigned programmed_pes() const;
 
 private:

@@ -350,3 +350,36 @@ TEST(LayerStats, SliceSparsityAndCrossbarUtilization) {
     EXPECT_DOUBLE_EQ(total, 3.0);  // three non-zero cells in all
     EXPECT_DOUBLE_EQ(util[0], 1.0 / 16);  // positive, slice 0, first row block
 }
+
+// An input packed by one layer runs on any layer of the same packing (a TLM row of PEs
+// packs its input block once), with run()'s result; another packing is refused.
+TEST(CrossbarLayerBuild, PackedInputIsSharedByLayersOfTheSamePacking) {
+    HwConfig c = make_config(8, 2, 8, 1, 32, 16, SignMode::Differential, Composition::Digital, AdcMode::Clip, 4, 32, 4);
+    std::mt19937_64 rng(9);
+    auto weights = [&](size_t outputs, size_t inputs) {
+        IntMatrix w(outputs, inputs);
+        for (auto& v : w.data) v = rng() % 4 ? 0 : static_cast<int64_t>(rng() % 511) - 255;
+        return w;
+    };
+    const BitSlicedLayer a(c, weights(20, 40)), b(c, weights(7, 40)), other(c, weights(20, 41));
+    std::vector<uint32_t> x(40);
+    for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
+    BitSlicedLayer::PackedInput in;
+    a.pack_input(x.data(), x.size(), in);
+    EXPECT_TRUE(a.same_input_packing(b));
+    EXPECT_FALSE(a.same_input_packing(other));
+    for (const BitSlicedLayer* layer : {&a, &b}) {
+        auto k1 = layer->make_counters(), k2 = layer->make_counters();
+        std::vector<int64_t> y;
+        layer->run_packed(x.data(), in, k1, 3, y);
+        EXPECT_EQ(y, layer->run(x, k2, 3));
+        EXPECT_EQ(k1.adc_saturations, k2.adc_saturations);
+        EXPECT_EQ(k1.cell_reads, k2.cell_reads);
+    }
+    auto k = other.make_counters();
+    std::vector<int64_t> y;
+    std::vector<uint32_t> x41(41, 1);
+    EXPECT_THROW(other.run_packed(x41.data(), in, k, 0, y), std::logic_error);
+    x[5] = 256;  // past input_bits
+    EXPECT_THROW(a.pack_input(x.data(), x.size(), in), InputError);
+}
