@@ -73,3 +73,14 @@ def test_lfsr_energy_counts_the_steps_that_regenerate_each_pruning_pattern(bitci
 def test_no_lfsr_in_the_file_means_no_lfsr_energy(bitcim_bin):
     r = run(bitcim_bin, "mlp_bitsparse", "golden", 2)
     assert r["energy_pj"]["lfsr"] == 0 and all(layer["lfsr_steps"] == 0 for layer in r["layers"])
+
+
+def test_the_8_bit_adc_baseline_regenerates_the_same_patterns(bitcim_bin):
+    """The baseline run (same file, 8-bit ADCs) sums its energy on its own path; the LFSR
+    steps belong to the file, so they cost the same there (mutant L04)."""
+    res = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS / "mlp_twofold.safetensors"), "--limit", "2",
+                          "--json"], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)
+    assert r["energy_pj"]["lfsr"] > 0
+    assert r["baseline"]["energy_pj"]["lfsr"] == pytest.approx(r["energy_pj"]["lfsr"], rel=1e-12)
