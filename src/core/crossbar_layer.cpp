@@ -57,7 +57,7 @@ BitSlicedLayer::BitSlicedLayer(const HwConfig& cfg, const IntMatrix& weights, co
         if (m_site.first_input % m_cfg.parallel_rows != 0)
             throw InputError(source + ": a block placed at input " + std::to_string(m_site.first_input) +
                              " splits a row group of " + std::to_string(m_cfg.parallel_rows));
-        build_faults();
+        build_faults(weights);
     }
 }
 
@@ -69,7 +69,14 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
     m_planes.assign(plane_index(m_plane_sets, 0, 0, 0), 0);
     m_row_cells.assign(m_inputs * values, 0);
     m_cells_by_value.assign(values, 0);
-    m_weights.assign(m_outputs * m_inputs, 0);
+    // One weight copy for the linear part of clip mode: int16 when 8-bit weights and inputs
+    // allow it (the narrow GEMV), else int32 (D-091).
+    const bool narrow = c.weight_bits <= kNarrowBits && c.input_bits <= kNarrowBits;
+    if (narrow) {
+        m_weights16.assign(m_outputs * m_inputs, 0);
+    } else {
+        m_weights.assign(m_outputs * m_inputs, 0);
+    }
     const int64_t lo = c.weight_min();
     const int64_t hi = c.weight_max();
     for (size_t out = 0; out < m_outputs; ++out) {
@@ -79,7 +86,11 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
                 throw InputError(source + ": weight " + std::to_string(v) + " at row " +
                                  std::to_string(out + 1) + ", column " + std::to_string(in + 1) +
                                  " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
-            m_weights[out * m_inputs + in] = static_cast<int32_t>(v);
+            if (narrow) {
+                m_weights16[out * m_inputs + in] = static_cast<int16_t>(v);
+            } else {
+                m_weights[out * m_inputs + in] = static_cast<int32_t>(v);
+            }
             // Stored patterns per plane set, and the cells they occupy.
             const uint64_t pattern[2] = {stored_pattern(v, 0, c), stored_pattern(v, 1, c)};
             uint32_t* row = &m_row_cells[in * values];
@@ -100,8 +111,6 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
     }
     for (size_t in = 0; in < m_inputs; ++in)
         for (unsigned v = 0; v < values; ++v) m_cells_by_value[v] += m_row_cells[in * values + v];
-    if (c.weight_bits <= kNarrowBits && c.input_bits <= kNarrowBits)
-        m_weights16.assign(m_weights.begin(), m_weights.end());
 }
 
 MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
@@ -116,7 +125,7 @@ MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
 
 // Each mapped cell is drawn once, keyed by its place in the layer: the slices of a
 // signal's plane set, or the sign column. A stuck cell also reads at its stuck level.
-void BitSlicedLayer::build_faults() {
+void BitSlicedLayer::build_faults(const IntMatrix& weights) {
     const HwConfig& c = m_cfg;
     const unsigned n = c.weight_bits;
     const unsigned top_level = static_cast<unsigned>(low_mask(c.cell_bits));
@@ -128,7 +137,7 @@ void BitSlicedLayer::build_faults() {
         const ColumnGroup& s = groups[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t in = 0; in < m_inputs; ++in) {
-                const uint64_t pattern = stored_pattern(m_weights[out * m_inputs + in], s.plane_set, c);
+                const uint64_t pattern = stored_pattern(weights.at(out, in), s.plane_set, c);
                 const unsigned k_lo = s.slices.front();
                 double g = 0;
                 for (unsigned k : s.slices) {
@@ -204,7 +213,6 @@ void BitSlicedLayer::build_saturation_bounds() {
         for (size_t k = 0; k < m_sets[set].signals.size(); ++k)
             for (size_t b = block_index(set, 0, 0); b < block_index(set + 1, 0, 0); ++b)
                 if (m_wmask[b] & m_sets[set].bit_masks[k]) m_nz_signals[b] |= 1u << k;
-    m_static_sum.assign(groups.size() * m_outputs * m_groups, 0);
     m_risky_words.assign(groups.size() * m_groups, 0);
     for (size_t si = 0; si < groups.size(); ++si) {
         const ColumnGroup& s = groups[si];
@@ -217,7 +225,6 @@ void BitSlicedLayer::build_saturation_bounds() {
                     for (size_t w = 0; w < m_words; ++w) pc += static_cast<uint64_t>(__builtin_popcountll(wp[w]));
                     sum += pc << j;
                 }
-                m_static_sum[(si * m_outputs + out) * m_groups + g] = sum * top_level;
                 if (sum * top_level > m_adc[si].max_code()) {
                     m_clip_signals[block_index(s.plane_set, out, g)] |= 1u << m_index_in_set[si];
                     const uint32_t bits = m_wmask[block_index(s.plane_set, out, g)] >> s.bit_lo;
@@ -226,6 +233,15 @@ void BitSlicedLayer::build_saturation_bounds() {
                 }
             }
     }
+}
+
+uint64_t BitSlicedLayer::state_bytes() const {
+    auto bytes = [](const auto& v) { return uint64_t{v.size()} * sizeof(v[0]); };
+    uint64_t n = bytes(m_planes) + bytes(m_weights) + bytes(m_weights16) + bytes(m_wmask) + bytes(m_nz_signals) +
+                 bytes(m_clip_signals) + bytes(m_risky_words) + bytes(m_row_cells) + bytes(m_cells_by_value) +
+                 bytes(m_index_in_set) + bytes(m_conductance) + bytes(m_adc_offset);
+    for (const PlaneSet& ps : m_sets) n += bytes(ps.signals) + bytes(ps.column_group) + bytes(ps.bit_masks);
+    return n;
 }
 
 double BitSlicedLayer::latency_ns(const Technology& tech) const {

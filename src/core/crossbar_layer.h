@@ -72,6 +72,10 @@ public:
     const std::vector<uint64_t>& cells_by_value() const { return m_cells_by_value; }
 
     const FaultCounts& fault_counts() const { return m_fault_counts; }
+    /// Bytes of the weight bit planes, and of everything the layer holds (planes, the
+    /// linear path's one weight copy, masks, bounds, fault draws).
+    uint64_t plane_bytes() const { return m_planes.size() * sizeof(uint64_t); }
+    uint64_t state_bytes() const;
 
     /// Counters sized for this layer, all zero; with `adc_codes`, code histograms too.
     MvmCounters make_counters(bool adc_codes = false) const { return core::make_counters(m_cfg, adc_codes); }
@@ -145,7 +149,7 @@ private:
     void run_faulty(const uint32_t* x, std::vector<int64_t>& y, MvmCounters& counters,
                     uint64_t epoch) const;
     /// Draws every mapped cell's fault and conductance and every ADC's offset.
-    void build_faults();
+    void build_faults(const IntMatrix& weights);
     /// Adds a conversion to the code histogram, when one is collected.
     static void count_code(MvmCounters& counters, unsigned group, uint32_t code, uint64_t times = 1) {
         if (!counters.adc_codes.empty()) counters.adc_codes[group][code] += times;
@@ -164,11 +168,10 @@ private:
     MappingPlan m_mapping;
     std::vector<AdcTransfer> m_adc;          ///< per column group, at the configured resolutions
     std::vector<uint64_t> m_planes;          ///< weight bit-planes
-    std::vector<int32_t> m_weights;          ///< [out][in], for the linear part of clip mode
-    std::vector<int16_t> m_weights16;        ///< the same as int16 when 8-bit weights and inputs allow it
-    /// Per (signal, output, group): the bitline sum at full input on every row,
-    /// the bound under which the signal can never saturate.
-    std::vector<uint64_t> m_static_sum;
+    /// [out][in], for the linear part of clip mode: int16 when 8-bit weights and inputs
+    /// allow it (the narrow GEMV), else int32; the other is empty.
+    std::vector<int32_t> m_weights;
+    std::vector<int16_t> m_weights16;
     std::vector<PlaneSet> m_sets;
     std::vector<unsigned> m_index_in_set;  ///< per column group: its signal index in its plane set
     std::vector<uint32_t> m_wmask;  ///< per (set, output, group): non-zero weight planes

@@ -232,7 +232,8 @@ void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, M
         const AdcTransfer& adc = m_adc[si];
         for (size_t out = 0; out < m_outputs; ++out)
             for (size_t g = 0; g < m_groups; ++g) {
-                if (m_static_sum[(si * m_outputs + out) * m_groups + g] == 0) {  // every code is 0
+                // No non-zero weight plane under the signal: every code is 0.
+                if (!((m_nz_signals[block_index(s.plane_set, out, g)] >> m_index_in_set[si]) & 1u)) {
                     count_code(counters, s.adc_group, 0, chunks);
                     continue;
                 }

@@ -383,3 +383,17 @@ TEST(CrossbarLayerBuild, PackedInputIsSharedByLayersOfTheSamePacking) {
     x[5] = 256;  // past input_bits
     EXPECT_THROW(a.pack_input(x.data(), x.size(), in), InputError);
 }
+
+// A layer holds its bit planes and one weight copy for the linear path (int16 when 8-bit
+// weights and inputs allow it), not int32 and int16 copies and a bound per signal (#15:
+// a 4096x4096 layer held 4.9x its planes).
+TEST(CrossbarLayerBuild, HoldsAboutTwiceItsBitPlanes) {
+    HwConfig c;  // 8-bit weights and inputs, 2-bit cells, 128-row groups, differential
+    std::mt19937_64 rng(4);
+    IntMatrix w(512, 512);
+    for (auto& v : w.data) v = rng() % 10 ? 0 : static_cast<int64_t>(rng() % 511) - 255;
+    const BitSlicedLayer layer(c, w);
+    EXPECT_EQ(layer.plane_bytes(), 2u * 512 * 512 * 8 / 8);  // two plane sets of 8 bits a weight
+    EXPECT_LE(layer.state_bytes(), layer.plane_bytes() * 22 / 10);  // 2.11x: masks per row group
+    EXPECT_GE(layer.state_bytes(), layer.plane_bytes() + 512u * 512 * sizeof(int16_t));
+}
