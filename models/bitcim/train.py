@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,12 @@ from .io.datasets import DATASETS, DEFAULT_DATASET, load_dataset
 from .nn import zoo
 from .training.sparsity import slice_nonzero_ratio
 from .training.trainer import METHODS, Trainer, TrainOptions, accuracy
+
+
+# torch's intra-op threads unless --threads says otherwise: one was measured fastest for the
+# zoo's models on 2 cores, loaded or not (docs/PERFORMANCE.md; one thread a core made a
+# 100-step run 8x slower on a loaded machine).
+DEFAULT_THREADS = 1
 
 
 def parse_args(argv: Optional[List[str]] = None) -> Tuple[argparse.Namespace, TrainOptions]:
@@ -51,7 +56,12 @@ def parse_args(argv: Optional[List[str]] = None) -> Tuple[argparse.Namespace, Tr
     p.add_argument("--resume", type=Path, help="continue from a checkpoint file")
     p.add_argument("--log-every", type=int, default=50, help="steps between history records")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                   help=f"torch intra-op threads (default {DEFAULT_THREADS}: measured fastest on small models, "
+                        "docs/PERFORMANCE.md)")
     a = p.parse_args(argv)
+    if a.threads < 1:
+        p.error("--threads must be at least 1")
     if a.dataset == "cifar10" and a.data_dir is None:
         p.error("--dataset cifar10 needs --data-dir (the directory of its binary batches)")
     if a.epochs < 0 or not 0 <= a.sparsity < 1:
@@ -69,7 +79,7 @@ def parse_args(argv: Optional[List[str]] = None) -> Tuple[argparse.Namespace, Tr
 
 def main(argv: Optional[List[str]] = None) -> dict:
     args, opts = parse_args(argv)
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(args.threads)
     try:
         x, y = load_dataset(args.dataset, args.data_dir, "train")
         x_test, y_test = load_dataset(args.dataset, args.data_dir, "test")

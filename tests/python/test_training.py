@@ -213,3 +213,20 @@ def test_a_crafted_checkpoint_cannot_run_code(tmp_path):
         assert res.returncode == 2, res.stderr
         assert "not a checkpoint bitcim loads" in res.stderr and "Traceback" not in res.stderr
         assert not marker.exists()
+
+
+def test_train_threads_default_to_the_measured_one_and_refuse_zero(monkeypatch):
+    """--threads sets torch's intra-op threads; the default is the one measured fastest
+    (docs/PERFORMANCE.md: one thread, 3.3x faster than two on a loaded 2-core machine)."""
+    from bitcim import train
+    args, _ = train.parse_args([])
+    assert args.threads == train.DEFAULT_THREADS == 1
+    assert train.parse_args(["--threads", "3"])[0].threads == 3
+    with pytest.raises(SystemExit):
+        train.parse_args(["--threads", "0"])
+    seen = []
+    monkeypatch.setattr(torch, "set_num_threads", seen.append)
+    monkeypatch.setattr(train, "load_dataset", lambda *a: (_ for _ in ()).throw(ValueError("no data here")))
+    with pytest.raises(SystemExit):
+        train.main(["--threads", "2"])
+    assert seen == [2]
