@@ -42,22 +42,25 @@ void run(const MvmOptions& opt, const core::Level& level) {
     const core::Technology tech =
         opt.technology.empty() ? core::default_technology() : core::load_technology(opt.technology);
 
-    const auto w_csv = core::read_int_csv(
-        opt.matrix, cfg.weight_min(), cfg.weight_max(),
-        "weight_bits " + std::to_string(cfg.weight_bits) + ", " + sign_name(cfg) + " signs");
-    core::IntMatrix w(w_csv.rows.size(), w_csv.rows.front().size());
-    for (size_t r = 0; r < w.rows; ++r)
-        for (size_t c = 0; c < w.cols; ++c) w.at(r, c) = w_csv.rows[r][c];
+    core::IntMatrix w;
+    {  // the parsed file is freed once copied
+        const auto w_csv = core::read_int_csv(
+            opt.matrix, cfg.weight_min(), cfg.weight_max(),
+            "weight_bits " + std::to_string(cfg.weight_bits) + ", " + sign_name(cfg) + " signs");
+        w.rows = w_csv.rows();
+        w.cols = w_csv.cols;
+        w.data.assign(w_csv.values.begin(), w_csv.values.end());
+    }
 
-    const auto x_csv = core::read_int_csv(opt.input, 0, static_cast<int64_t>(cfg.input_max()),
-                                            "input_bits " + std::to_string(cfg.input_bits) + ", unsigned");
     std::vector<std::vector<uint32_t>> inputs;
-    for (size_t i = 0; i < x_csv.rows.size(); ++i) {
-        if (x_csv.rows[i].size() != w.cols)
-            throw InputError(opt.input + " line " + std::to_string(x_csv.lines[i]) + ": " +
-                             std::to_string(x_csv.rows[i].size()) + " values, but " + opt.matrix +
-                             " has " + std::to_string(w.cols) + " columns");
-        inputs.emplace_back(x_csv.rows[i].begin(), x_csv.rows[i].end());
+    {
+        const auto x_csv = core::read_int_csv(opt.input, 0, static_cast<int64_t>(cfg.input_max()),
+                                              "input_bits " + std::to_string(cfg.input_bits) + ", unsigned");
+        if (x_csv.cols != w.cols)
+            throw InputError(opt.input + " line " + std::to_string(x_csv.lines.front()) + ": " +
+                             std::to_string(x_csv.cols) + " values, but " + opt.matrix + " has " +
+                             std::to_string(w.cols) + " columns");
+        for (size_t i = 0; i < x_csv.rows(); ++i) inputs.emplace_back(x_csv.row(i), x_csv.row(i) + x_csv.cols);
     }
 
     const core::BitSlicedLayer layer(cfg, w, opt.matrix);  // validates and describes the mapping

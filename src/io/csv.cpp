@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <fstream>
 #include <string_view>
 
@@ -40,8 +43,12 @@ std::string printable(std::string_view tok) {
 }  // namespace
 
 IntCsv read_int_csv(const std::string& path, int64_t min, int64_t max, const std::string& range_why) {
+    if (min < INT32_MIN || max > INT32_MAX) throw std::logic_error("read_int_csv: a range beyond int32");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open file");
+    in.seekg(0, std::ios::end);
+    const uint64_t file_bytes = static_cast<uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
+    in.seekg(0);
     IntCsv csv;
     std::string line;
     size_t line_no = 0;
@@ -55,8 +62,12 @@ IntCsv read_int_csv(const std::string& path, int64_t min, int64_t max, const std
         if (fields > kMaxFieldsPerRow)
             throw InputError(path + " line " + std::to_string(line_no) + ": " + std::to_string(fields) +
                              " fields, more than " + std::to_string(kMaxFieldsPerRow));
-        std::vector<int64_t> row;
-        row.reserve(fields);
+        if (!csv.rows() && fields) {
+            // Rows like the first one fill the file: one allocation for them all, usually.
+            const uint64_t rows_guess = file_bytes / (line.size() + 1) + 1;
+            csv.values.reserve(static_cast<size_t>(std::min<uint64_t>(rows_guess * fields, file_bytes / 2 + fields)));
+        }
+        const size_t row_start = csv.values.size();
         size_t start = 0;
         for (size_t field = 1;; ++field) {
             const size_t comma = body.find(',', start);
@@ -75,18 +86,19 @@ IntCsv read_int_csv(const std::string& path, int64_t min, int64_t max, const std
             if (v < min || v > max)
                 throw InputError(where() + ": " + std::string(tok) + " is outside " + std::to_string(min) + ".." +
                                  std::to_string(max) + " (" + range_why + ")");
-            row.push_back(v);
+            csv.values.push_back(static_cast<int32_t>(v));
             if (comma == std::string_view::npos) break;
             start = comma + 1;
         }
-        if (!csv.rows.empty() && row.size() != csv.rows.front().size())
-            throw InputError(path + " line " + std::to_string(line_no) + ": " + std::to_string(row.size()) +
+        const size_t row_fields = csv.values.size() - row_start;
+        if (csv.rows() && row_fields != csv.cols)
+            throw InputError(path + " line " + std::to_string(line_no) + ": " + std::to_string(row_fields) +
                              " fields, but line " + std::to_string(csv.lines.front()) + " has " +
-                             std::to_string(csv.rows.front().size()));
-        csv.rows.push_back(std::move(row));
+                             std::to_string(csv.cols));
+        csv.cols = row_fields;
         csv.lines.push_back(line_no);
     }
-    if (csv.rows.empty()) throw InputError(path + ": no data rows");
+    if (!csv.rows()) throw InputError(path + ": no data rows");
     return csv;
 }
 

@@ -14,7 +14,11 @@ Pe::Pe(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const cor
 
 void Pe::program(const core::IntMatrix& block, size_t first_input, size_t first_output,
                  const std::vector<unsigned>& adc_bits, uint64_t layer) {
-    m_block = block;
+    // One copy of the block, shared with the cache entry that holds the same weights.
+    m_block.reset();
+    for (const CachedKernel& c : m_kernel_cache)
+        if (c.block->rows == block.rows && c.block->cols == block.cols && c.block->data == block.data) m_block = c.block;
+    if (!m_block) m_block = std::make_shared<const core::IntMatrix>(block);
     m_layer = layer;
     m_first_input = first_input;
     m_first_output = first_output;
@@ -35,8 +39,7 @@ void Pe::set_adc_bits(const std::vector<unsigned>& adc_bits) {
     m_kernel.reset();
     for (const CachedKernel& c : m_kernel_cache)
         if (c.layer == m_layer && c.first_input == m_first_input && c.first_output == m_first_output &&
-            c.adc_bits == adc_bits && c.block.rows == m_block.rows && c.block.cols == m_block.cols &&
-            c.block.data == m_block.data) {
+            c.adc_bits == adc_bits && c.block == m_block) {
             m_kernel = c.kernel;
             break;
         }
@@ -44,7 +47,7 @@ void Pe::set_adc_bits(const std::vector<unsigned>& adc_bits) {
         core::HwConfig cfg = m_cfg;
         cfg.adc_bits = adc_bits;
         m_kernel = std::make_shared<const core::BitSlicedLayer>(
-            cfg, m_block, name(), core::FaultSite{m_layer, m_first_input, m_first_output});
+            cfg, *m_block, name(), core::FaultSite{m_layer, m_first_input, m_first_output});
         if (m_kernel_cache.size() == kKernelCacheSize) m_kernel_cache.erase(m_kernel_cache.begin());
         m_kernel_cache.push_back({m_block, m_first_input, m_first_output, m_layer, adc_bits, m_kernel});
     }

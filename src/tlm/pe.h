@@ -80,7 +80,7 @@ private:
 
     core::HwConfig m_cfg;
     const core::Technology& m_tech;
-    core::IntMatrix m_block;
+    std::shared_ptr<const core::IntMatrix> m_block;  ///< the programmed weights (shared with the cache)
     size_t m_first_input = 0;
     size_t m_first_output = 0;
     uint64_t m_layer = 0;
@@ -91,7 +91,7 @@ private:
     /// programmed again (every batch of a network run) are not packed again: a
     /// speed-up of the model only; the chip still charges every PROGRAM.
     struct CachedKernel {
-        core::IntMatrix block;
+        std::shared_ptr<const core::IntMatrix> block;
         size_t first_input = 0, first_output = 0;
         uint64_t layer = 0;
         std::vector<unsigned> adc_bits;

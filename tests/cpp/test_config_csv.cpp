@@ -85,8 +85,10 @@ TEST(HwConfig, LoadRefusesANumberThatOverflows) {
 TEST(IntCsv, ReadsRowsSkippingBlankAndCommentLines) {
     const std::string path = write_temp("ok.csv", "# weights\n1, -2,+3\r\n\n4,5,6\n");
     const IntCsv csv = read_int_csv(path, -10, 10, "r");
-    ASSERT_EQ(csv.rows.size(), 2u);
-    EXPECT_EQ(csv.rows[0], (std::vector<int64_t>{1, -2, 3}));
+    ASSERT_EQ(csv.rows(), 2u);
+    ASSERT_EQ(csv.cols, 3u);
+    EXPECT_EQ(std::vector<int32_t>(csv.row(0), csv.row(0) + 3), (std::vector<int32_t>{1, -2, 3}));
+    EXPECT_EQ(std::vector<int32_t>(csv.row(1), csv.row(1) + 3), (std::vector<int32_t>{4, 5, 6}));
     EXPECT_EQ(csv.lines[1], 4u);
 }
 
