@@ -294,6 +294,8 @@ void Chip::controller() {
 }
 
 bool Chip::sync(uint64_t job) {
+    for (Tile& t : tiles)
+        for (Pe& pe : t.pes) pe.flush_busy();  // busy lines fall before time moves on
     if (m_job == job) wait(m_qk.get_local_time(), m_reset_event);
     m_qk.reset();
     return m_job == job;

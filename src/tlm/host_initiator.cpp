@@ -108,17 +108,25 @@ uint32_t HostInitiator::run_batch(const std::vector<std::vector<uint32_t>>& inpu
                                   std::vector<std::vector<int64_t>>& results) {
     std::vector<uint16_t> words;
     for (const auto& x : inputs) words.insert(words.end(), x.begin(), x.end());
+    std::vector<int64_t> flat;
+    const uint32_t error = run_batch(words, inputs.size(), outputs, flat);
+    if (error != ERR_NONE) return error;
+    results.clear();
+    for (size_t v = 0; v < inputs.size(); ++v)
+        results.emplace_back(flat.begin() + static_cast<long>(v * outputs), flat.begin() + static_cast<long>((v + 1) * outputs));
+    return error;
+}
+
+uint32_t HostInitiator::run_batch(const std::vector<uint16_t>& words, size_t vectors, size_t outputs,
+                                  std::vector<int64_t>& flat) {
     write_block(INPUTS_BASE, words.data(), words.size() * sizeof(uint16_t));
-    write32(BATCH, static_cast<uint32_t>(inputs.size()));
+    write32(BATCH, static_cast<uint32_t>(vectors));
     write32(IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
     write32(CTRL, CTRL_START);
     const uint32_t error = wait_for_completion();
     if (error != ERR_NONE) return error;
-    std::vector<int64_t> flat(inputs.size() * outputs);
+    flat.resize(vectors * outputs);
     read_block(OUTPUTS_BASE, flat.data(), flat.size() * sizeof(int64_t));
-    results.clear();
-    for (size_t v = 0; v < inputs.size(); ++v)
-        results.emplace_back(flat.begin() + static_cast<long>(v * outputs), flat.begin() + static_cast<long>((v + 1) * outputs));
     return error;
 }
 

@@ -44,6 +44,9 @@ public:
     /// Runs a batch through the programmed layer; returns ERROR_CODE.
     uint32_t run_batch(const std::vector<std::vector<uint32_t>>& inputs, size_t outputs,
                        std::vector<std::vector<int64_t>>& results);
+    /// The same on `vectors` inputs already in the input window's words (row-major),
+    /// the outputs row-major into `flat`.
+    uint32_t run_batch(const std::vector<uint16_t>& words, size_t vectors, size_t outputs, std::vector<int64_t>& flat);
     /// Sets the run-time ADC resolution of each ADC group (MSB first).
     void set_adc_bits(const std::vector<unsigned>& bits);
     /// CTRL.RESET: aborts a running job; every register returns to its reset value.

@@ -29,6 +29,7 @@ void Pe::clear() { m_kernel.reset(); }
 
 void Pe::abort() {
     clear();
+    m_fall_pending = false;
     m_busy_edges.cancel_all();
     m_force_idle = true;
     m_busy_edges.notify(sc_core::SC_ZERO_TIME);
@@ -90,8 +91,21 @@ const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlic
 }
 
 void Pe::mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency) {
+    const sc_core::sc_time rise = sc_core::sc_time_stamp() + start;
+    if (m_fall_pending && rise == m_fall_at) {  // back to back: the line stays high
+        m_fall_at = rise + latency;
+        return;
+    }
+    flush_busy();
     m_busy_edges.notify(start);
-    m_busy_edges.notify(start + latency);
+    m_fall_at = rise + latency;
+    m_fall_pending = true;
+}
+
+void Pe::flush_busy() {
+    if (!m_fall_pending) return;
+    m_busy_edges.notify(m_fall_at - sc_core::sc_time_stamp());
+    m_fall_pending = false;
 }
 
 void Pe::toggle_busy() {

@@ -71,8 +71,12 @@ public:
     /// The time of one MVM on this PE.
     const sc_core::sc_time& latency() const { return m_latency; }
     /// Raises `busy` after `start` (the caller's local time offset) and drops it
-    /// `latency` later, so waveforms show work at its decoupled time.
+    /// `latency` later, so waveforms show work at its decoupled time. Work that starts
+    /// when the last ends keeps the line high (no fall and rise at one instant): the
+    /// fall waits until flush_busy().
     void mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency);
+    /// Schedules the pending fall of the busy line; before the caller's time advances.
+    void flush_busy();
 
 private:
     void toggle_busy();
@@ -103,6 +107,8 @@ private:
     /// batch is computed ahead of the kernel's time and its edges wait here.
     sc_core::sc_event_queue m_busy_edges{"busy_edges"};
     bool m_force_idle = false;  ///< the next edge is abort()'s: busy goes low
+    bool m_fall_pending = false;  ///< a fall of busy not yet scheduled, at m_fall_at
+    sc_core::sc_time m_fall_at;
 };
 
 }  // namespace bitcim

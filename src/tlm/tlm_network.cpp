@@ -51,6 +51,8 @@ core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::
     TlmSystem system("system", params, tech, [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;
         // The host programs and runs a layer's mapped blocks one after another.
+        std::vector<uint16_t> words;  // reused by every layer's runs
+        std::vector<int64_t> flat;
         auto backend = [&](size_t li, const std::vector<std::vector<uint32_t>>& inputs, core::LayerStats& stats) {
             std::vector<std::vector<int64_t>> out(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
             const uint64_t epoch = stats.vectors;
@@ -61,14 +63,28 @@ core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::
                 // The layer's noise stream continues where its last batch ended, as golden's does.
                 host.write32(regmap::NOISE_EPOCH_LO, static_cast<uint32_t>(epoch));
                 host.write32(regmap::NOISE_EPOCH_HI, static_cast<uint32_t>(epoch >> 32));
-                std::vector<std::vector<int64_t>> part;
+                // The block's inputs straight into the input window's words, its outputs
+                // straight from the output window's: no vector per input.
+                const size_t rows = b.rows.size(), m = b.outputs.size();
                 for (size_t i = 0; i < inputs.size(); i += kVectorsPerRun) {
-                    std::vector<std::vector<uint32_t>> chunk;
-                    for (size_t v = i; v < std::min(inputs.size(), i + kVectorsPerRun); ++v)
-                        chunk.push_back(b.gather(inputs[v]));
-                    if (host.run_batch(chunk, b.outputs.size(), part) != regmap::ERR_NONE)
+                    const size_t n = std::min(inputs.size() - i, kVectorsPerRun);
+                    words.resize(n * rows);
+                    for (size_t v = 0; v < n; ++v) {
+                        const std::vector<uint32_t>& x = inputs[i + v];
+                        uint16_t* w = &words[v * rows];
+                        if (b.whole) {
+                            for (size_t r = 0; r < rows; ++r) w[r] = static_cast<uint16_t>(x[r]);
+                        } else {
+                            for (size_t r = 0; r < rows; ++r) w[r] = static_cast<uint16_t>(x[b.rows[r]]);
+                        }
+                    }
+                    if (host.run_batch(words, n, m, flat) != regmap::ERR_NONE)
                         throw InputError("tlm: the chip refused inputs of layer \"" + net.desc(li).name + "\"");
-                    for (size_t v = 0; v < part.size(); ++v) b.scatter(part[v], out[i + v]);
+                    for (size_t v = 0; v < n; ++v) {
+                        std::vector<int64_t>& acc = out[i + v];
+                        const int64_t* y = &flat[v * m];
+                        for (size_t o = 0; o < m; ++o) acc[b.outputs[o]] += y[o];
+                    }
                 }
                 stats.counters.add(chip.counters());
                 stats.latency_ns += chip.busy_time().to_seconds() * 1e9;
