@@ -294,8 +294,8 @@ void Chip::controller() {
 }
 
 bool Chip::sync(uint64_t job) {
-    for (Tile& t : tiles)
-        for (Pe& pe : t.pes) pe.flush_busy();  // busy lines fall before time moves on
+    for (Tile* t : m_active_tiles)
+        for (Pe& pe : t->pes) pe.flush_busy();  // busy lines fall before time moves on
     if (m_job == job) wait(m_qk.get_local_time(), m_reset_event);
     m_qk.reset();
     return m_job == job;
@@ -377,6 +377,9 @@ uint32_t Chip::run_layer(uint64_t job) {
     // advances time, busy lines and the output window vector by vector, as the chip does.
     std::vector<uint32_t> xs;
     std::vector<int64_t> ys;
+    m_active_tiles.clear();  // the model visits only the tiles that hold work
+    for (Tile& t : tiles)
+        if (t.programmed_pes()) m_active_tiles.push_back(&t);
     for (size_t v0 = 0; v0 < batch; v0 += kComputeChunk) {
         const size_t chunk = std::min(kComputeChunk, batch - v0);
         // The vectors before the first input out of range are computed; that one fails.
@@ -393,13 +396,13 @@ uint32_t Chip::run_layer(uint64_t job) {
             }
         ys.assign(valid * m, 0);
         m_block_inputs.reset(xs.data(), valid, k);
-        for (Tile& t : tiles) t.compute(m_block_inputs, ys.data(), m, run_counters, epoch + v0);
+        for (Tile* t : m_active_tiles) t->compute(m_block_inputs, ys.data(), m, run_counters, epoch + v0);
         for (size_t v = v0; v < v0 + valid; ++v) {
             // Input read, PE work and output write form a pipeline across vectors:
             // the first vector pays all three stages, later ones the slowest.
             const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
             sc_time stage_pe = sc_core::SC_ZERO_TIME;
-            for (Tile& t : tiles) stage_pe = std::max(stage_pe, t.mark_vector(pe_start));
+            for (Tile* t : m_active_tiles) stage_pe = std::max(stage_pe, t->mark_vector(pe_start));
             std::memcpy(&m_outputs[v * m * kOutputBytes], &ys[(v - v0) * m], m * kOutputBytes);
             m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
             if (m_qk.need_sync() && !sync(job)) return ERR_NONE;  // aborted: nothing is committed

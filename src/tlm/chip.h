@@ -168,6 +168,7 @@ private:
     /// Vectors the model computes ahead of the chip's time in a run (Chip::run_layer).
     static constexpr size_t kComputeChunk = 64;
     BlockInputs m_block_inputs;  ///< a chunk's inputs packed once per row of PEs
+    std::vector<Tile*> m_active_tiles;  ///< tiles with a programmed PE, for the run in progress
     core::EnergyReport m_energy;
     sc_core::sc_time m_busy_time;
     size_t m_programmed_inputs = 0;   ///< K of the programmed layer
