@@ -163,18 +163,35 @@ std::vector<uint64_t> lfsr_steps(const core::WeightFile& file, const core::Netwo
     return steps;
 }
 
+// The run's crossbar energy, summed once for the report and the baseline: per layer its
+// counters' energy with its LFSR steps (D-060) and its share of the chip's costs (D-075);
+// the total also holds the chip's control energy (the periphery is added apart).
+struct RunEnergy {
+    std::vector<core::EnergyReport> layers;
+    core::EnergyReport total;
+};
+
+RunEnergy run_energy(const core::Network& net, const core::NetworkChip& chip,
+                     const std::vector<core::LayerStats>& stats, size_t images, const core::Technology& tech,
+                     const std::vector<uint64_t>& lfsr) {
+    const core::ChipEnergy chip_e = core::chip_energy(chip, net, stats, images, tech);
+    RunEnergy r;
+    r.total += chip_e.control;
+    for (size_t li = 0; li < stats.size(); ++li) {
+        core::EnergyReport e = core::energy_of(stats[li].counters, net.config(li), tech, lfsr[li]);
+        e += chip_e.layers[li];
+        r.total += e;
+        r.layers.push_back(e);
+    }
+    return r;
+}
+
 Totals totals(const core::Network& net, const core::NetworkChip& chip, const core::NetworkRun& run,
               const std::vector<uint8_t>& labels, const core::Technology& tech, const std::vector<uint64_t>& lfsr) {
     Totals t;
-    const std::vector<core::LayerStats>& stats = run.stats;
     const std::vector<std::vector<float>>& logits = run.logits;
-    const core::ChipEnergy chip_e = core::chip_energy(chip, net, stats, logits.size(), tech);
-    for (size_t li = 0; li < stats.size(); ++li) {
-        t.energy += core::energy_of(stats[li].counters, net.config(li), tech, lfsr[li]);
-        t.energy += chip_e.layers[li];
-        t.latency_ns += stats[li].latency_ns;
-    }
-    t.energy += chip_e.control;
+    t.energy = run_energy(net, chip, run.stats, logits.size(), tech, lfsr).total;
+    for (const core::LayerStats& s : run.stats) t.latency_ns += s.latency_ns;
     periphery_report(run.periphery, tech, t.energy, t.latency_ns);
     for (size_t i = 0; i < logits.size(); ++i)
         t.correct += static_cast<size_t>(std::max_element(logits[i].begin(), logits[i].end()) - logits[i].begin()) == labels[i];
@@ -229,15 +246,12 @@ void run(const RunOptions& opt, const core::Level& level) {
         correct += pred == data.labels[i];
     }
 
-    core::EnergyReport total;
+    const RunEnergy energy = run_energy(net, chip, stats, n, tech, lfsr);
+    core::EnergyReport total = energy.total;
     nlohmann::json layers = nlohmann::json::array();
     double latency = 0;
-    const core::ChipEnergy chip_e = core::chip_energy(chip, net, stats, n, tech);
-    total += chip_e.control;
     for (size_t li = 0; li < stats.size(); ++li) {
-        core::EnergyReport e = core::energy_of(stats[li].counters, net.config(li), tech, lfsr[li]);
-        e += chip_e.layers[li];
-        total += e;
+        const core::EnergyReport& e = energy.layers[li];
         latency += stats[li].latency_ns;
         layers.push_back({{"name", stats[li].name},
                           {"energy_pj", core::to_json(e)},
