@@ -69,10 +69,11 @@ def test_threads_are_not_part_of_a_campaign_job(bitcim_bin, tmp_path):
     first = sweep(1)
     assert first.returncode == 0, first.stderr
     reports = {p.name: p.read_text() for p in tmp_path.glob("*.json") if not p.name.endswith(".job.json")}
-    for p in tmp_path.glob("*.json"):
-        if not p.name.endswith(".job.json") and p.name != "sweep.json":
-            p.unlink()
-            break
+    # Remove one configuration's report (not its .cfg.json or .job.json), whatever order the directory lists in.
+    outcome = sorted(p for p in tmp_path.glob("*.json")
+                     if not p.name.endswith((".job.json", ".cfg.json")) and p.name != "sweep.json")
+    assert len(outcome) == 2
+    outcome[0].unlink()
     again = sweep(2)
     assert again.returncode == 0 and "1 already done, 1 to run" in again.stderr
     assert {p.name: p.read_text() for p in tmp_path.glob("*.json") if not p.name.endswith(".job.json")} == reports
