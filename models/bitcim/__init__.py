@@ -11,7 +11,7 @@ Library subpackages:
 - ``bitcim.reports``: tables and figures of the tools' and ``bitcim``'s results.
 
 Command-line tools (``python3 -m bitcim.TOOL``, or the ``bitcim-TOOL`` entry points of
-``pip install models``, listed in models/pyproject.toml): train, convert, evaluate, table1,
+``pip install models``, listed in models/pyproject.toml): train, convert, evaluate, reproduce,
 savings, chip_figures, plots, nas, vectors. ``python3 -m bitcim --version`` prints the version.
 """
 from pathlib import Path as _Path

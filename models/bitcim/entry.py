@@ -14,7 +14,7 @@ TOOLS: Dict[str, str] = {
     "bitcim-evaluate": "bitcim.evaluate",
     "bitcim-plots": "bitcim.plots",
     "bitcim-nas": "bitcim.nas.__main__",
-    "bitcim-table1": "bitcim.table1",
+    "bitcim-reproduce": "bitcim.reproduce.__main__",
     "bitcim-savings": "bitcim.savings",
     "bitcim-chip-figures": "bitcim.chip_figures",
     "bitcim-vectors": "bitcim.vectors",
@@ -45,7 +45,7 @@ convert = _entry("bitcim-convert")
 evaluate = _entry("bitcim-evaluate")
 plots = _entry("bitcim-plots")
 nas = _entry("bitcim-nas")
-table1 = _entry("bitcim-table1")
+reproduce = _entry("bitcim-reproduce")
 savings = _entry("bitcim-savings")
 chip_figures = _entry("bitcim-chip-figures")
 vectors = _entry("bitcim-vectors")

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
     (["bitcim.evaluate", "--weights", "/no/w.safetensors"], "No such file"),
     (["bitcim.convert", "--model", "/no/net.py:build", "--state", "x.pt", "--out", "y.safetensors"],
      "cannot build the model"),
+    (["bitcim.reproduce", "no-such-experiment"], "unknown experiment 'no-such-experiment'"),
+    (["bitcim.reproduce", "table1", "--smoke", "--dataset", "mnist"], "no default directory"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     deep = tmp_path / "deep.json"

@@ -2,7 +2,7 @@
 
     x, y = load_dataset("cifar10", "/data/cifar-10-batches-bin", "test")
 
-`fashion-mnist` reads idx files (bitcim.io.idx), `cifar10` the binary CIFAR-10 batches
+`fashion-mnist` and `mnist` (a user's files: it is not packaged) read idx files (bitcim.io.idx), `cifar10` the binary CIFAR-10 batches
 (bitcim.io.cifar). Images are float32 [N, C, H, W] = pixel / 255, labels int64 [N]; a
 missing or malformed file raises a ValueError (IdxError or CifarError) naming it.
 """
@@ -16,10 +16,10 @@ import torch
 from .cifar import CifarError, load_cifar10
 from .idx import FASHION_MNIST_DIR, IdxError, load_idx_dataset
 
-DATASETS = ("fashion-mnist", "cifar10")
+DATASETS = ("fashion-mnist", "mnist", "cifar10")
 DEFAULT_DATASET = "fashion-mnist"
 # Where each data set is looked for when no directory is given (None: the user must say).
-DEFAULT_DIRS = {"fashion-mnist": FASHION_MNIST_DIR, "cifar10": None}
+DEFAULT_DIRS = {"fashion-mnist": FASHION_MNIST_DIR, "mnist": None, "cifar10": None}
 
 
 class DatasetError(ValueError):
@@ -40,7 +40,7 @@ def load_dataset(name: str, data_dir: Union[str, Path, None], split: str) -> Tup
         data_dir = default_dir(name)
         if data_dir is None:
             raise DatasetError(f"dataset {name} has no default directory: give its data directory (--data-dir)")
-    if name == "fashion-mnist":
+    if name in ("fashion-mnist", "mnist"):
         return load_idx_dataset(data_dir, split)
     if name == "cifar10":
         return load_cifar10(data_dir, split)

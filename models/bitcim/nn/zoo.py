@@ -142,7 +142,12 @@ def _darts(**q) -> nn.Module:
     return DartsNet(**q)
 
 
-MODELS = {"mlp": MLP, "lenet5": LeNet5, "vgg": VGGSmall, "resnet20": ResNet20, "vgg11bn": VGG11BN, "darts": _darts}
+def _mlp100(**q) -> nn.Module:
+    return MLP(hidden=100, **q)  # the bit-slice L1 paper's toy model, 784-100-10
+
+
+MODELS = {"mlp": MLP, "mlp100": _mlp100, "lenet5": LeNet5, "vgg": VGGSmall, "resnet20": ResNet20, "vgg11bn": VGG11BN,
+          "darts": _darts}
 
 
 def build(name: str, **q) -> nn.Module:

@@ -23,6 +23,13 @@ def magnitude_prune(model: nn.Module, sparsity: float) -> None:
             layer.weight_mask.copy_(mask.view_as(layer.weight_mask))
 
 
+def real_threshold_prune(model: nn.Module, threshold: float) -> None:
+    """Zeroes every weight whose real magnitude is below `threshold` (the bit-slice L1 paper's
+    code prunes |w| < 0.01 between L1 pretraining and fine-tuning); the mask stays for fine-tuning."""
+    for _, layer in quant_layers(model):
+        layer.weight_mask.mul_((layer.weight.detach().abs() >= threshold).to(layer.weight_mask.dtype))
+
+
 def layer_lfsr(base: LfsrParams, layer_index: int) -> LfsrParams:
     """The LFSR of layer l: the network's width and taps, seed = ((seed - 1 + l) mod (2^w - 1)) + 1."""
     period = (1 << base.width) - 1

@@ -25,6 +25,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from .sparsity import slice_nonzero_ratio
 
 METHODS = ("none", "l1", "bitslice-l1", "bitslice-l1-ste", "pruned", "lfsr-prune", "twofold", "xbar-prune")
+OPTIMIZERS = ("adam", "sgd")
 DEFAULT_ALPHA = {"l1": 2e-5, "bitslice-l1": 2e-6, "bitslice-l1-ste": 2e-6, "twofold": 1e-3}
 
 
@@ -43,6 +44,9 @@ class TrainOptions:
         prune_epoch: epoch at which pruning starts.
         init: a saved model state to start from.
         checkpoint: directory for last.pt after every epoch.
+        optimizer: "adam" or "sgd" (with `momentum`), at learning rate `lr`.
+        normalize: divide the regularizer by the number of weights (per slice for bit-slice
+            L1), as the bit-slice L1 paper's code does, so alpha does not scale with the model.
     """
 
     model: str = "mlp"
@@ -60,6 +64,9 @@ class TrainOptions:
     checkpoint: Optional[Path] = None
     log_every: int = 50
     quiet: bool = False
+    optimizer: str = "adam"
+    momentum: float = 0.0
+    normalize: bool = False
 
 
 def seed_everything(seed: int) -> None:
@@ -90,9 +97,15 @@ class Trainer:
         if opts.init:
             state = load_checkpoint(opts.init)
             self.model.load_state_dict(state["model"] if "model" in state else state)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=opts.lr)
+        if opts.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {opts.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        self.opt = (torch.optim.SGD(self.model.parameters(), lr=opts.lr, momentum=opts.momentum)
+                    if opts.optimizer == "sgd" else torch.optim.Adam(self.model.parameters(), lr=opts.lr))
         self.alpha = opts.alpha if opts.alpha is not None else DEFAULT_ALPHA.get(opts.method, 0.0)
         largest = max(layer.weight.numel() for _, layer in quant_layers(self.model))
+        if opts.normalize and opts.method not in ("l1", "bitslice-l1", "bitslice-l1-ste"):
+            raise ValueError(f"normalize applies to l1 and bit-slice L1, not to method {opts.method!r}")
+        self.reg_count = self._regularizer_count() if opts.normalize else 1.0
         self.lfsr = lfsr_for_positions(largest, seed=opts.seed + 1)
         self.prune_masks: Dict[str, torch.Tensor] = {}
         self.column_maps: Dict[str, torch.Tensor] = {}
@@ -101,14 +114,21 @@ class Trainer:
         self.step = 0
 
     # -- methods ---------------------------------------------------------------------
+    def _regularizer_count(self) -> float:
+        """What `normalize` divides by: the weights for L1, the weights' slices for bit-slice L1."""
+        layers = quant_layers(self.model)
+        if self.opts.method in ("bitslice-l1", "bitslice-l1-ste"):
+            return float(sum(l.weight.numel() * (l.hw.weight_bits // l.hw.cell_bits) for _, l in layers))
+        return float(sum(l.weight.numel() for _, l in layers))
+
     def regularizer(self) -> torch.Tensor:
         m = self.opts.method
         if m == "l1":
-            return self.alpha * regularizers.l1(self.model)
+            return self.alpha * regularizers.l1(self.model) / self.reg_count
         if m == "bitslice-l1":
-            return self.alpha * regularizers.bitslice_l1_surrogate(self.model)
+            return self.alpha * regularizers.bitslice_l1_surrogate(self.model) / self.reg_count
         if m == "bitslice-l1-ste":
-            return self.alpha * regularizers.bitslice_l1_ste(self.model)
+            return self.alpha * regularizers.bitslice_l1_ste(self.model) / self.reg_count
         if m == "twofold":
             return regularizers.twofold(self.model, self.prune_masks, self.alpha, self.alpha * 1e-2)
         return torch.zeros(())

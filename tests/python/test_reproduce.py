@@ -1,0 +1,72 @@
+"""The seed papers' experiments (`python3 -m bitcim.reproduce`, #18): smoke runs of every step,
+resuming, refusing a work directory of other settings, and the recipe's pieces."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from bitcim.nn import zoo
+from bitcim.nn.layers import quant_layers
+from bitcim.training import regularizers
+from bitcim.training.pruning import real_threshold_prune
+from bitcim.training.trainer import Trainer, TrainOptions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def reproduce(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "bitcim.reproduce", *args], capture_output=True, text=True,
+                          timeout=600, cwd=cwd, env={"PYTHONPATH": str(ROOT / "models")})
+
+
+def test_table1_smoke_runs_resumes_and_refuses_other_settings(tmp_path):
+    first = reproduce("table1", "--smoke", "--out", str(tmp_path), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    for name in ("table1.md", "table1.json", "table1_frontier.png", "figure2.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    result = json.loads((tmp_path / "table1.json").read_text())
+    steps = result["steps"]
+    assert set(steps) == {"pretrain-mlp100-s0", "pruned-mlp100-s0", "l1-a40-mlp100-s0",
+                          "bitslice-l1-ste-a0.4-mlp100-s0", "bitslice-l1-a0.4-mlp100-s0"}
+    assert 0 < steps["pruned-mlp100-s0"]["weights_kept"] < 1
+    page = (tmp_path / "table1.md").read_text()
+    assert "| BL1 | 97.67% | 0.84% |" in page  # the paper's row beside ours
+    assert "784-100-10 (the paper's)" in page
+
+    again = reproduce("table1", "--smoke", "--out", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "3 steps, 3 already done, 0 to run" in again.stderr
+    assert json.loads((tmp_path / "table1.json").read_text())["steps"] == steps
+
+    other = reproduce("table1", "--out", str(tmp_path), cwd=tmp_path)  # FULL settings on smoke steps
+    assert other.returncode == 2 and "holds steps run with other settings" in other.stderr
+    assert "Traceback" not in other.stderr
+
+
+def test_real_threshold_prune_masks_exactly_the_small_weights():
+    net = zoo.build("mlp100")
+    real_threshold_prune(net, 0.01)
+    for _, layer in quant_layers(net):
+        assert torch.equal(layer.weight_mask, (layer.weight.abs() >= 0.01).float())
+    assert 0 < float(net.fc1.weight_mask.mean()) < 1
+
+
+def test_normalize_divides_by_weights_for_l1_and_by_slices_for_bitslice_l1():
+    n = sum(l.weight.numel() for _, l in quant_layers(zoo.build("mlp100")))
+    for method, raw, count in (("l1", regularizers.l1, n), ("bitslice-l1-ste", regularizers.bitslice_l1_ste, 4 * n)):
+        plain = Trainer(TrainOptions(model="mlp100", method=method, alpha=1.0))
+        normed = Trainer(TrainOptions(model="mlp100", method=method, alpha=1.0, normalize=True))
+        assert float(plain.regularizer()) == pytest.approx(float(raw(plain.model)))
+        assert float(normed.regularizer()) == pytest.approx(float(raw(normed.model)) / count)
+
+
+def test_sgd_and_refusals():
+    t = Trainer(TrainOptions(model="mlp100", method="l1", optimizer="sgd", lr=0.01, momentum=0.5))
+    assert isinstance(t.opt, torch.optim.SGD) and t.opt.defaults["momentum"] == 0.5
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        Trainer(TrainOptions(method="l1", optimizer="rmsprop"))
+    with pytest.raises(ValueError, match="normalize applies"):
+        Trainer(TrainOptions(method="twofold", normalize=True))
