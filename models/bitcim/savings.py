@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
+from .reproduce.hardware import bitcim_run
 from .reports.savings import add_savings, markdown, plot, summarize, table3
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,14 +35,10 @@ CONFIGS = {
 
 
 def run(bitcim: Path, weights: Path, config: Dict[str, Any], limit: int) -> Dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(config, f)
-    res = subprocess.run([str(bitcim), "run", "--weights", str(weights), "--config", f.name, "--limit", str(limit),
-                          "--json", "--no-baseline"], capture_output=True, text=True)
-    Path(f.name).unlink()
-    if res.returncode != 0:
-        sys.exit(f"savings: bitcim run failed on {weights}: {res.stderr.strip()}")
-    return json.loads(res.stdout)
+    try:
+        return bitcim_run(weights, config, limit, binary=bitcim)
+    except RuntimeError as e:
+        sys.exit(f"savings: {e}")
 
 
 def measure_table3(bitcim: Path) -> Dict[int, Dict[str, float]]:

@@ -70,3 +70,24 @@ def test_sgd_and_refusals():
         Trainer(TrainOptions(method="l1", optimizer="rmsprop"))
     with pytest.raises(ValueError, match="normalize applies"):
         Trainer(TrainOptions(method="twofold", normalize=True))
+
+
+def test_table2_smoke_runs_the_fine_tuned_networks_on_the_model(tmp_path, bitcim_bin):
+    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "table2", "--smoke", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    assert res.returncode == 0, res.stderr
+    result = json.loads((tmp_path / "table2.json").read_text())
+    hw = result["steps"]["hardware-bitslice-l1-a0.4-resnet20-s0"]
+    assert hw["adc8"]["images"] == hw["adc1333"]["images"] == result["settings"]["limit_test"]
+    # Fewer ADC bits on the three low slices cost conversions energy: the runs really differ in configuration.
+    assert hw["adc1333"]["energy_pj"]["adc"] < hw["adc8"]["energy_pj"]["adc"]
+    assert "| ResNet-20 | BL1 | 89.66% |" in (tmp_path / "table2.md").read_text()
+    assert (tmp_path / "table2_adcs.png").stat().st_size > 0
+
+
+def test_table2_names_a_missing_program(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "table2", "--smoke", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(tmp_path / "no-bitcim")})
+    assert res.returncode == 2 and "no bitcim program" in res.stderr and "Traceback" not in res.stderr

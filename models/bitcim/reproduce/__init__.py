@@ -10,4 +10,5 @@ from __future__ import annotations
 
 EXPERIMENTS = {
     "table1": "bitcim.reproduce.table1",
+    "table2": "bitcim.reproduce.table2",
 }
