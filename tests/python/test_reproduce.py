@@ -91,3 +91,31 @@ def test_table2_names_a_missing_program(tmp_path):
                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
                          env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(tmp_path / "no-bitcim")})
     assert res.returncode == 2 and "no bitcim program" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_twofold_smoke_counts_lfsr_energy_only_where_weights_were_pruned(tmp_path, bitcim_bin):
+    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "twofold", "--smoke", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    assert res.returncode == 0, res.stderr
+    steps = json.loads((tmp_path / "twofold.json").read_text())["steps"]
+    assert steps["post-0.5-s0"]["network_sparsity"] == pytest.approx(0.5, abs=0.01)
+    assert steps["post-0-s0"]["network_sparsity"] == 0
+    pruned, unpruned = steps["hardware-0.5-s0"]["adc8"], steps["hardware-0-s0"]["adc8"]
+    assert pruned["lfsr_steps"] > 0 and pruned["energy_pj"]["lfsr"] > 0
+    assert unpruned["lfsr_steps"] == 0 and unpruned["energy_pj"]["lfsr"] == 0
+    assert "up to 5x" in (tmp_path / "twofold.md").read_text()
+    for name in ("twofold_accuracy.png", "twofold_energy.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_twofold_energy_by_state_must_add_up_to_what_the_program_counted():
+    from bitcim.reports.twofold import components
+    run = {"images": 1, "cell_reads": [10, 0, 0, 1], "energy_pj": {
+        "cells": 10 * 0.079 + 1.49, "adc": 1.0, "lfsr": 0.5, "programming": 7.0,
+        "dac": 0, "shift_add": 0, "buffers": 0, "periphery": 0, "control": 0}}
+    result = {"cell_read_energy_pj": [0.079, 0.36, 0.73, 1.49]}
+    assert components(run, result)["total"] == pytest.approx((10 * 0.079 + 1.49 + 1.5) / 1e3)
+    run["energy_pj"]["cells"] += 1.0  # a program that ran with other figures
+    with pytest.raises(ValueError, match="not the technology the program ran with"):
+        components(run, result)

@@ -11,4 +11,5 @@ from __future__ import annotations
 EXPERIMENTS = {
     "table1": "bitcim.reproduce.table1",
     "table2": "bitcim.reproduce.table2",
+    "twofold": "bitcim.reproduce.twofold",
 }

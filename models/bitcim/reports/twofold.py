@@ -1,0 +1,153 @@
+"""The twofold-sparsity page (results/twofold.md): accuracy against network-level sparsity
+before and after post-training, and energy per image by component against the dense 8-bit
+baseline, from a `python3 -m bitcim.reproduce twofold` result."""
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+from typing import Dict, List
+
+from .common import pyplot
+
+STATES = ("00", "01", "10", "11")
+OTHER = ("dac", "shift_add", "buffers", "periphery", "control")  # per-image components besides cells, ADC, LFSR
+
+
+def _ms(values: List[float]) -> str:
+    m = statistics.mean(values)
+    return f"{m:.2f} ± {statistics.stdev(values):.2f}" if len(values) > 1 else f"{m:.2f}"
+
+
+def components(run: Dict, result: Dict) -> Dict[str, float]:
+    """Energy per image (nJ) of one hardware run: cell reads by state, ADC, LFSR, the rest; programming
+    apart. The states' sum is checked against the run's own cell energy (the figures it ran with)."""
+    n, e = run["images"], run["energy_pj"]
+    cells = [reads * pj for reads, pj in zip(run["cell_reads"], result["cell_read_energy_pj"])]
+    if not math.isclose(sum(cells), e["cells"], rel_tol=1e-6, abs_tol=1e-3):
+        raise ValueError(f"cell reads by state give {sum(cells)} pJ, the run says {e['cells']} pJ: "
+                         "config/technology.json is not the technology the program ran with")
+    out = {f"cells {s}": c / n / 1e3 for s, c in zip(STATES, cells)}
+    out.update({"ADC": e["adc"] / n / 1e3, "LFSR": e["lfsr"] / n / 1e3,
+                "other": sum(e[k] for k in OTHER) / n / 1e3})
+    out["total"] = sum(out.values())
+    out["programming (once)"] = e["programming"] / 1e3
+    return out
+
+
+def _level(result: Dict, sp: float) -> List[str]:
+    return [f"{sp:g}-s{seed}" for seed in result["settings"]["seeds"]]
+
+
+def rows(result: Dict) -> List[Dict]:
+    st, seeds = result["steps"], result["settings"]["seeds"]
+    dense = [components(st[f"hardware-dense-s{s}"]["adc8"], result)["total"] for s in seeds]
+    out = []
+    for sp in result["settings"]["sparsities"]:
+        names = _level(result, sp)
+        r = {"sparsity": sp, "network_sparsity": [st[f"post-{n}"]["network_sparsity"] for n in names],
+             "regularized": [st[f"train-{n}"]["accuracy_regularized"] for n in names],
+             "cut": [st[f"train-{n}"]["accuracy_cut"] for n in names],
+             "post": [st[f"post-{n}"]["accuracy"] for n in names]}
+        for adc in result["adcs"]:
+            runs = [st[f"hardware-{n}"][adc] for n in names]
+            r[f"model_{adc}"] = [x["accuracy"] for x in runs]
+            r[f"energy_{adc}"] = [components(x, result)["total"] for x in runs]
+            r[f"saving_{adc}"] = [d / e for d, e in zip(dense, r[f"energy_{adc}"])]
+        out.append(r)
+    return out
+
+
+def markdown(result: Dict) -> str:
+    s, st = result["settings"], result["steps"]
+    seeds = s["seeds"]
+    dense_acc = [st[f"dense-s{x}"]["accuracy"] for x in seeds]
+    dense_e = [components(st[f"hardware-dense-s{x}"]["adc8"], result)["total"] for x in seeds]
+    table = rows(result)
+    best = max(table, key=lambda r: statistics.mean(r["saving_adc1333"]))
+    lines = ["# Twofold sparsity (Karimzadeh et al.): accuracy and energy on ResNet-20", "",
+             f"Command: `{result['command'].strip()}` (resumable; `--smoke` runs every step in seconds).", "",
+             f"- Data: {s['dataset']}, first {s['limit_train']} training images, {s['limit_test']} test images "
+             f"(PyTorch and the model alike); seeds {', '.join(map(str, seeds))}; mean ± std over seeds.",
+             f"- Training: {s['epochs']} epochs with the twofold regularizer (alpha {s['alpha']:g} network level, "
+             f"alpha/100 bit level; Adam lr {s['lr']:g}, batch {s['batch_size']}), the LFSR-chosen weights cut, then "
+             f"{s['post_epochs']} epoch(s) of post-training with the cut kept. The dense baseline trains "
+             f"{s['epochs'] + s['post_epochs']} epochs with no regularizer.",
+             "- Energy per image, golden level: cell reads by state at "
+             + ", ".join(f"{st_} {pj:g} pJ" for st_, pj in zip(STATES, result["cell_read_energy_pj"]))
+             + f" (the slides' figures), ADCs, the LFSR at {result['lfsr_step_energy_pj']:g} pJ a step "
+               "(config/technology.json: an assumed figure, the slides give none), DACs, shift-add, buffers, "
+               "periphery. Programming the crossbars, once per network, is not in it.",
+             f"- Time: {result['step_seconds'] / 60:.1f} min of steps on 2 shared cores.",
+             "", "The slides' claim: accuracy falls slowly with network sparsity, slightly higher before "
+             "post-training; energy improves by up to 5x on ResNet-20 (CIFAR-10).", "",
+             f"Ours: the dense network reaches {_ms([100 * a for a in dense_acc])}% at "
+             f"{_ms(dense_e)} nJ an image with 8-bit ADCs. The largest saving is "
+             f"{_ms(best['saving_adc1333'])}x, at sparsity {best['sparsity']:g} with [1,3,3,3] ADCs "
+             f"({_ms([100 * a for a in best['model_adc1333']])}% on the model).", "",
+             "| LFSR sparsity | weights pruned | accuracy regularized | after the cut (before post-training) | "
+             "after post-training | model, 8-bit ADCs | model, [1,3,3,3] | nJ/image 8-bit | nJ/image [1,3,3,3] | "
+             "saving 8-bit | saving [1,3,3,3] |", "|" + " --- |" * 11]
+    for r in table:
+        lines.append(f"| {r['sparsity']:g} | {_ms([100 * v for v in r['network_sparsity']])}% | "
+                     f"{_ms([100 * v for v in r['regularized']])}% | {_ms([100 * v for v in r['cut']])}% | "
+                     f"{_ms([100 * v for v in r['post']])}% | {_ms([100 * v for v in r['model_adc8']])}% | "
+                     f"{_ms([100 * v for v in r['model_adc1333']])}% | {_ms(r['energy_adc8'])} | "
+                     f"{_ms(r['energy_adc1333'])} | {_ms(r['saving_adc8'])}x | {_ms(r['saving_adc1333'])}x |")
+    lines += ["", "![accuracy](twofold_accuracy.png)", "", "![energy](twofold_energy.png)", ""]
+    return "\n".join(lines)
+
+
+def plot_accuracy(result: Dict, path: Path) -> None:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    table = rows(result)
+    x = [100 * r["sparsity"] for r in table]
+    for key, label in (("regularized", "regularized, before the cut"), ("cut", "after the cut (before post-training)"),
+                       ("post", "after post-training")):
+        ax.errorbar(x, [100 * statistics.mean(r[key]) for r in table],
+                    yerr=[100 * (statistics.stdev(r[key]) if len(r[key]) > 1 else 0) for r in table],
+                    marker="o", capsize=3, label=label)
+    ax.set_xlabel("LFSR network-level sparsity (%)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(f"Twofold sparsity, {result['settings']['model']} on {result['settings']['dataset']}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_energy(result: Dict, path: Path) -> None:
+    """Stacked energy per image by component (seed 0): the dense 8-bit baseline, then each level."""
+    plt = pyplot()
+    st, seed = result["steps"], result["settings"]["seeds"][0]
+    bars = [("dense\n8-bit", components(st[f"hardware-dense-s{seed}"]["adc8"], result))]
+    for sp in result["settings"]["sparsities"]:
+        for adc, label in (("adc8", "8-bit"), ("adc1333", "[1,3,3,3]")):
+            bars.append((f"{sp:g}\n{label}", components(st[f"hardware-{sp:g}-s{seed}"][adc], result)))
+    keys = [f"cells {s}" for s in STATES] + ["ADC", "LFSR", "other"]
+    fig, ax = plt.subplots(figsize=(max(7, 0.7 * len(bars)), 4.5))
+    bottom = [0.0] * len(bars)
+    for k in keys:
+        vals = [b[1][k] for b in bars]
+        ax.bar(range(len(bars)), vals, bottom=bottom, label=k)
+        bottom = [a + v for a, v in zip(bottom, vals)]
+    ax.set_xticks(range(len(bars)))
+    ax.set_xticklabels([b[0] for b in bars], fontsize=7)
+    ax.set_xlabel("LFSR sparsity, ADCs")
+    ax.set_ylabel("energy per image (nJ)")
+    ax.legend(fontsize=7, ncol=2)
+    ax.set_title(f"Twofold sparsity: energy by component, {result['settings']['model']}, seed {seed} "
+                 "(programming excluded)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_page(result: Dict, out: Path) -> str:
+    page = markdown(result)
+    (out / "twofold.md").write_text(page)
+    plot_accuracy(result, out / "twofold_accuracy.png")
+    plot_energy(result, out / "twofold_energy.png")
+    return page
