@@ -12,6 +12,7 @@ namespace bitcim::cli {
 
 /// "area_mm2,chip_latency_ns,images_per_s,tops_per_w"
 inline constexpr const char* kChipColumns = "area_mm2,chip_latency_ns,images_per_s,tops_per_w";
+inline constexpr size_t kChipColumnCount = 4;
 
 /// The four values, comma-separated; empty fields for a report without them (an older
 /// campaign's report, resumed).

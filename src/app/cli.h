@@ -12,10 +12,15 @@ namespace bitcim::cli {
 inline constexpr int kExitBadInput = 2;
 /// A verification check failed (e.g. predictions differ from the Python twin's).
 inline constexpr int kExitMismatch = 3;
+/// Some points of a campaign failed (their messages are in its CSV and on stderr).
+inline constexpr int kExitFailed = 1;
 
 /// The numbers of a comma-separated option value, each within lo..hi; throws
 /// InputError quoting `option` and the text otherwise.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option, double lo, double hi);
+
+/// `s` as one CSV field: quoted (RFC 4180) when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s);
 
 /// `s` as one single-quoted POSIX shell word.
 std::string shell_quote(const std::string& s);
@@ -34,6 +39,8 @@ void add_inspect_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_faults_command(CLI::App& app);
+// The hidden `bitcim campaign-task`: one task of a sweep's or campaign's Slurm job array (run_pool.cpp).
+void add_campaign_task_command(CLI::App& app);
 // `bitcim version` and the --version flag (cli_version.cpp).
 void add_version_command(CLI::App& app);
 std::string version_line();

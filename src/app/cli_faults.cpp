@@ -45,6 +45,7 @@ struct FaultsOptions {
     std::optional<unsigned> tiles;       ///< the chip's tiles; unset: the configuration's
     std::optional<unsigned> xbar;        ///< crossbar size R = C; unset: the configuration's
     std::string replication;             ///< "on" / "off"; "": the configuration's
+    EngineOptions engine;
 };
 
 // The campaign's configuration: --config (or the defaults) with the chip axes applied.
@@ -130,7 +131,29 @@ void run(const FaultsOptions& opt) {
                                  std::to_string(opt.limit), "--level", opt.level, "--no-baseline"}});
             }
     add_dataset_args(jobs, opt.dataset);
-    run_jobs(opt.out, jobs, opt.jobs, "faults", opt.threads);
+    if (!opt.engine.collect) {
+        save_campaign_command(opt.out, "faults");
+        if (!run_jobs(opt.out, jobs, opt.jobs, "faults", opt.threads, opt.engine)) return;  // a Slurm array runs them
+    }
+    // The summary averages over seeds: it needs every run. Each one that did not finish is named with its message.
+    const std::vector<Outcome> outcomes = job_outcomes(opt.out, jobs);
+    size_t pending = 0, bad = 0;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        if (outcomes[i].status == "ok") continue;
+        outcomes[i].status == "pending" ? ++pending : ++bad;
+        if (outcomes[i].status != "pending")
+            std::fprintf(stderr, "faults: %s %s: %s\n", job_stem(jobs[i]).c_str(), outcomes[i].status.c_str(),
+                         outcomes[i].reason.c_str());
+    }
+    if (bad) {
+        std::fprintf(stderr, "faults: %zu of %zu runs did not finish (above); no summary written\n", bad, jobs.size());
+        std::exit(kExitFailed);
+    }
+    if (pending) {
+        std::fprintf(stderr, "faults: %zu of %zu runs are not finished yet (a Slurm array still queued or running?); "
+                             "collect again when it has finished\n", pending, jobs.size());
+        std::exit(kExitFailed);
+    }
 
     std::ofstream csv(fs::path(opt.out) / "faults.csv");
     csv << "weights,kind,rate,seed,images,accuracy,saturations_per_image,cells,stuck_cells,stuck_changed,"
@@ -173,7 +196,11 @@ void run(const FaultsOptions& opt) {
             std::printf("%-40s %10g %9.2f%% %4.1f..%4.1f%% %12.1f %10s\n", weights.c_str(), rate, 100 * mean, 100 * lo,
                         100 * hi, sat, stuck ? (std::to_string(static_cast<int>(100.0 * changed / stuck)) + "%").c_str() : "-");
         }
-        networks.push_back({{"weights", weights}, {"slice_nonzero", slice_nonzero}, {"points", points}});
+        // The configuration that ran this network (its weight and cell bits are the file's).
+        nlohmann::json ran = read_report(opt.out, jobs[j - 1]).at("config");
+        ran.erase("faults");  // the last rate's: each point has its own
+        networks.push_back({{"weights", weights}, {"config", ran},
+                            {"slice_nonzero", slice_nonzero}, {"points", points}});
     }
     const nlohmann::json summary = {{"kind", opt.kind}, {"kind_meaning", kKinds.at(opt.kind)}, {"rates", rates},
                                     {"seeds", opt.seeds}, {"images", opt.limit}, {"level", opt.level},
@@ -188,8 +215,8 @@ void run(const FaultsOptions& opt) {
 void add_faults_command(CLI::App& app) {
     auto opt = std::make_shared<FaultsOptions>();
     CLI::App* cmd = app.add_subcommand("faults", "Fault-injection campaign: accuracy and saturations against fault rate");
-    cmd->add_option("--weights", opt->weights, "weight file (repeat to compare networks, e.g. bit-sparse vs dense)")
-        ->required();
+    cmd->add_option("--weights", opt->weights,
+                    "weight file (repeat to compare networks, e.g. bit-sparse vs dense; required but with --collect alone)");
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs (its faults are replaced)");
     std::string kinds;
     for (const auto& [k, v] : kKinds) kinds += "\n  " + k + ": " + v;
@@ -209,7 +236,12 @@ void add_faults_command(CLI::App& app) {
                     "threads of each bitcim run (default: the cores shared between the runs at once; the reports are "
                     "the same for every count)")
         ->check(CLI::Range(1u, kMaxThreads));
+    add_engine_options(cmd, opt->engine);
     cmd->callback([opt]() {
+        if (opt->weights.empty()) {
+            if (opt->engine.collect) collect_saved_campaign(opt->out, "faults");
+            throw InputError("faults: --weights is required");
+        }
         opt->data_dir = resolve_data_dir("faults", opt->dataset, opt->data_dir);
         run(*opt);
     });

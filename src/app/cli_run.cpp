@@ -198,6 +198,13 @@ Totals totals(const core::Network& net, const core::NetworkChip& chip, const cor
     return t;
 }
 
+// The configuration that ran, not the one asked for: cfg.json with the weight file's number
+// format, the cells the weights were sliced into (--cell-bits or the file's) and one ADC
+// resolution per slice, as core::layer_config made them for the first crossbar layer (#20: a
+// run with --cell-bits 1 reported cfg.json's 2 cells). Layers of another format than the
+// first carry their own "config".
+nlohmann::json ran_config(const core::Network& net) { return core::to_json(net.config(0)); }
+
 void run(const RunOptions& opt, const core::Level& level) {
     const core::HwConfig base = opt.config.empty() ? core::parse_hw_config(nlohmann::json::object(), "defaults")
                                                      : core::load_hw_config(opt.config);
@@ -270,6 +277,7 @@ void run(const RunOptions& opt, const core::Level& level) {
                           {"group_utilization", static_cast<double>(net.mapped_positions(li)) /
                                                     static_cast<double>(std::max<uint64_t>(net.mapped_weights(li), 1))}});
         if (opt.adc_histogram) layers.back()["adc_codes"] = stats[li].counters.adc_codes;
+        if (core::to_json(net.config(li)) != ran_config(net)) layers.back()["config"] = core::to_json(net.config(li));
         if (base.faults.active()) {
             const core::FaultCounts f = net.fault_counts(li);
             layers.back()["faults"] = {{"cells", f.cells}, {"stuck_lrs", f.stuck_lrs}, {"stuck_hrs", f.stuck_hrs},
@@ -319,7 +327,7 @@ void run(const RunOptions& opt, const core::Level& level) {
     if (opt.json) {
         nlohmann::json j = {{"weights", opt.weights}, {"level", level.name()}, {"images", n}, {"accuracy", accuracy},
                             {"energy_pj", core::to_json(total)}, {"latency_ns", latency}, {"layers", layers}, {"periphery", periphery},
-                            {"predictions", predictions}, {"config", core::to_json(base)}};
+                            {"predictions", predictions}, {"config", ran_config(net)}};
         j["area_mm2"] = core::to_json(chip.area);
         j["chip"] = chip_report(chip, timing, result.extras.chip_timing.has_value(), figures);
         if (result.extras.cycle) j["cycle"] = to_json(*result.extras.cycle);

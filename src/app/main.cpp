@@ -19,6 +19,7 @@ int sc_main(int argc, char* argv[]) {
     bitcim::cli::add_run_command(app);
     bitcim::cli::add_sweep_command(app);
     bitcim::cli::add_faults_command(app);
+    bitcim::cli::add_campaign_task_command(app);
     bitcim::cli::add_version_command(app);
     try {
         app.parse(argc, argv);

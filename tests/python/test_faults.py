@@ -70,3 +70,33 @@ def test_faults_campaign_sets_the_chip_and_reports_its_columns(bitcim_bin, tmp_p
         assert float(r["area_mm2"]) == pytest.approx(report["area_mm2"]["total"])
         assert float(r["images_per_s"]) > 0 and float(r["chip_latency_ns"]) > 0 and float(r["tops_per_w"]) > 0
     assert all(l["replicas"] == 1 for l in report["chip"]["mapping"]["layers"])
+
+
+def test_faults_figure_names_the_campaign_and_configuration(tmp_path, monkeypatch):
+    """The figure's caption says which campaign and configuration it shows, per network when
+    they differ (#20; single runs: D-105)."""
+    from matplotlib.figure import Figure
+    captions = {}
+    real = Figure.savefig
+
+    def savefig(self, path, *a, **kw):
+        captions[Path(path).name] = self._suptitle.get_text() if self._suptitle else ""
+        return real(self, path, *a, **kw)
+    monkeypatch.setattr(Figure, "savefig", savefig)
+    cfg = {"weight_bits": 8, "cell_bits": 2, "xbar_rows": 64, "xbar_cols": 64, "parallel_rows": 16,
+           "adc_bits": [1, 3, 3, 3], "adc_mode": "clip", "sign": "differential", "composition": "digital",
+           "mapping": "dense", "chip": {"tiles": 8, "replication": False}}
+    point = {"rate": 0, "accuracy_mean": 0.8, "accuracy": [0.8], "saturations_per_image": 1.0}
+    summary = {"kind": "stuck-lrs", "kind_meaning": "cells stuck at LRS", "rates": [0, 0.01], "seeds": 1, "images": 40,
+               "level": "tlm", "config": cfg,
+               "networks": [{"weights": "w/a.safetensors", "config": cfg, "slice_nonzero": {"fc1": [0.1, 0.2, 0.3, 0.4]},
+                             "points": [point, dict(point, rate=0.01)]},
+                            {"weights": "w/b.safetensors", "config": dict(cfg, cell_bits=1, adc_bits=[8] * 8),
+                             "slice_nonzero": {"fc1": [0.1] * 8}, "points": [point, dict(point, rate=0.01)]}]}
+    (tmp_path / "faults.json").write_text(json.dumps(summary))
+    plot_faults(tmp_path)
+    caption = captions["faults.png"]
+    for says in ("stuck-lrs faults", "tlm level", "40 images", "1 fault maps", "a.safetensors: ADCs [1, 3, 3, 3] (clip)",
+                 "16 of 64 rows a read", "64x64 crossbars", "8 tiles", "replication off", "2-bit cells",
+                 "b.safetensors: ADCs [8, 8, 8, 8, 8, 8, 8, 8]", "1-bit cells"):
+        assert says in caption, f"{says!r} not in {caption!r}"

@@ -129,3 +129,76 @@ def test_pareto_front_on_any_two_axes():
     assert [r["key"] for r in pareto_front(rows, "area", "accuracy")] == ["c", "a"]
     with pytest.raises(ValueError, match="before the configured chip"):
         pareto_front([{"key": "old", "accuracy": "0.9", "energy_pj_per_image": "1"}], "area", "accuracy")
+
+
+def test_sweep_skips_points_that_cannot_exist_with_the_reason(bitcim_bin, tmp_path):
+    """README's grid: 128 parallel rows cannot be on 64-row crossbars; one tile cannot hold the
+    MLP (bitcim run refuses it). Both are skipped with the reason, the rest runs (#20)."""
+    res = subprocess.run([str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--adc-bits", "1,3,3,3",
+                          "--parallel-rows", "128", "--parallel-rows", "16", "--xbar", "64", "--xbar", "128",
+                          "--tiles", "1", "--tiles", "16", "--limit", "10", "--jobs", "2", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    rows = {label(r["key"]): r for r in csv.DictReader(open(tmp_path / "sweep.csv"))}
+    assert len(rows) == 8
+    impossible = rows["adc1-3-3-3_p128_x64_c2_t16"]
+    assert impossible["status"] == "skipped" and impossible["accuracy"] == ""
+    assert impossible["reason"] == "parallel rows 128 do not divide crossbar size 64"
+    assert "adc1-3-3-3_p128_x64_c2_t16 skipped: parallel rows 128 do not divide crossbar size 64" in res.stderr
+    one_tile = rows["adc1-3-3-3_p16_x128_c2_t1"]
+    # bitcim run's own refusal, not "run it with bitcim run --config ... to see why"
+    assert one_tile["status"] == "skipped" and "tile" in one_tile["reason"] and "see why" not in one_tile["reason"]
+    assert one_tile["reason"] in res.stderr
+    assert rows["adc1-3-3-3_p16_x128_c2_t16"]["status"] == "ok" and float(rows["adc1-3-3-3_p16_x128_c2_t16"]["accuracy"]) > 0.5
+    assert [r["status"] for r in rows.values()].count("ok") == 3  # x64 p16 and x128 p128/p16 on 16 tiles
+    paths = plot_sweep(tmp_path)  # the plots show the points that ran
+    assert all(p.exists() for p in paths)
+    # Every point impossible: refused, naming why.
+    res = subprocess.run([str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--parallel-rows", "128", "--xbar", "64",
+                          "--out", str(tmp_path / "none")], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "no point of the grid can exist" in res.stderr and "crossbar size 64" in res.stderr
+
+
+def test_every_report_names_the_configuration_that_ran(bitcim_bin, tmp_path):
+    """--cell-bits 1 slices 8-bit weights into 8 cells: the reports say 1-bit cells and 8 ADCs,
+    not cfg.json's default 2 (#20); an ADC list naming 4 slices cannot serve 8 and is skipped."""
+    import json
+    res = subprocess.run([str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--adc-bits", "8,8,8,8", "--adc-bits",
+                          "1,3,3,3", "--cell-bits", "1", "--cell-bits", "2", "--limit", "10", "--jobs", "2", "--out",
+                          str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    rows = {label(r["key"]): r for r in csv.DictReader(open(tmp_path / "sweep.csv"))}
+    assert rows["adc1-3-3-3_p128_x128_c1"]["status"] == "skipped"
+    assert "ADC bits 1-3-3-3 name 4 slices" in rows["adc1-3-3-3_p128_x128_c1"]["reason"]
+    for key, cells, adcs in (("adc8-8-8-8_p128_x128_c1", 1, [8] * 8), ("adc8-8-8-8_p128_x128_c2", 2, [8] * 4),
+                             ("adc1-3-3-3_p128_x128_c2", 2, [1, 3, 3, 3])):
+        config = json.loads((tmp_path / (rows[key]["key"] + ".json")).read_text())["config"]
+        assert (config["cell_bits"], config["adc_bits"]) == (cells, adcs), key
+    run = subprocess.run([str(bitcim_bin), "run", "--weights", str(WEIGHTS), "--cell-bits", "1", "--limit", "5",
+                          "--no-baseline", "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["config"]["cell_bits"] == 1
+
+
+def test_slurm_options_and_refusals_without_a_cluster(bitcim_bin, tmp_path):
+    base = [str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--limit", "10", "--out", str(tmp_path)]
+    res = subprocess.run(base + ["--partition", "gpu"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "--partition needs --engine slurm" in res.stderr
+    # sbatch refuses: its message, exit 2
+    sbatch = tmp_path / "sbatch"
+    sbatch.write_text("#!/bin/sh\necho 'sbatch: error: invalid partition specified: nope' >&2\nexit 1\n")
+    sbatch.chmod(0o755)
+    res = subprocess.run(base + ["--engine", "slurm", "--partition", "nope", "--sbatch", str(sbatch)],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "invalid partition specified: nope" in res.stderr, res.stderr
+    # an array submitted before and still queued: no second submission
+    (tmp_path / "slurm" / "jobs").write_text("4242\n")
+    squeue = tmp_path / "squeue"
+    squeue.write_text("#!/bin/sh\necho 4242\n")
+    squeue.chmod(0o755)
+    res = subprocess.run(base + ["--engine", "slurm", "--sbatch", str(sbatch), "--squeue", str(squeue)],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "Slurm job 4242 still queued or running" in res.stderr, res.stderr
+    res = subprocess.run([str(bitcim_bin), "sweep", "--collect", "--out", str(tmp_path / "empty")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "campaign.command" in res.stderr

@@ -46,6 +46,25 @@ def draw_code_histograms(axes, groups: List[List[int]], title: str) -> None:
     axes[0].set_ylabel("conversions")
 
 
+def describe_config(cfg: Dict[str, Any]) -> str:
+    """A configuration (a report's `config`) in one line: ADCs, row groups, crossbars, cells,
+    composition, mapping, device faults when any."""
+    adc = f"ADCs {cfg.get('adc_bits')} ({cfg.get('adc_mode', 'clip')})"
+    rows = f"{cfg.get('parallel_rows')} of {cfg.get('xbar_rows')} rows a read"
+    xbar = f"{cfg.get('xbar_rows')}x{cfg.get('xbar_cols')} crossbars"
+    cells = f"{cfg.get('weight_bits')}-bit weights in {cfg.get('cell_bits')}-bit cells, {cfg.get('sign')} sign"
+    parts = [adc, rows, xbar, cells, f"{cfg.get('composition')} composition", f"{cfg.get('mapping', 'dense')} mapping"]
+    chip = cfg.get("chip") or {}
+    if "tiles" in chip:
+        parts.append(f"{chip['tiles']} tiles")
+    if "replication" in chip:
+        parts.append(f"replication {'on' if chip['replication'] else 'off'}")
+    faults = cfg.get("faults") or {}
+    if any(v for k, v in faults.items() if k != "seed"):
+        parts.append("with device faults")
+    return ", ".join(parts)
+
+
 def describe_run(report: Dict[str, Any]) -> str:
     """Which network and configuration a `bitcim run --json` report shows, for a plot's
     subtitle: weight file, level, images, accuracy, ADCs, row groups, crossbars, cells, mapping,
@@ -56,13 +75,5 @@ def describe_run(report: Dict[str, Any]) -> str:
     if "accuracy" in report:
         parts[0] += f", {100 * report['accuracy']:.2f}% accurate"
     if cfg:
-        adc = f"ADCs {cfg.get('adc_bits')} ({cfg.get('adc_mode', 'clip')})"
-        rows = f"{cfg.get('parallel_rows')} of {cfg.get('xbar_rows')} rows a read"
-        xbar = f"{cfg.get('xbar_rows')}x{cfg.get('xbar_cols')} crossbars"
-        cells = f"{cfg.get('weight_bits')}-bit weights in {cfg.get('cell_bits')}-bit cells, {cfg.get('sign')} sign"
-        second = [adc, rows, xbar, cells, f"{cfg.get('composition')} composition", f"{cfg.get('mapping', 'dense')} mapping"]
-        faults = cfg.get("faults") or {}
-        if any(v for k, v in faults.items() if k != "seed"):
-            second.append("with device faults")
-        parts.append(", ".join(second))
+        parts.append(describe_config(cfg))
     return "\n".join(parts)

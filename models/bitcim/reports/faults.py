@@ -1,11 +1,25 @@
-"""Figure of a `bitcim faults` directory: accuracy and ADC saturations against the fault rate, per network."""
+"""Figure of a `bitcim faults` directory: accuracy and ADC saturations against the fault rate, per network,
+captioned with the campaign (kind, level, images, fault maps) and the configuration each network ran on."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import List
 
 from ..io.json_bounded import loads_bounded
-from .common import pyplot
+from .common import describe_config, pyplot
+
+
+def describe_campaign(summary) -> str:
+    """The campaign and the configuration it ran on: one line for a configuration all networks
+    share, else one per network (faults.json from before #20 has only the campaign's)."""
+    lines = [f"{summary['kind']} faults, {summary.get('level', '?')} level, {summary['images']} images a run, "
+             f"{summary['seeds']} fault maps a rate"]
+    configs = [(Path(n["weights"]).name, n.get("config") or summary.get("config") or {}) for n in summary["networks"]]
+    if configs and all(c == configs[0][1] for _, c in configs):
+        lines.append(describe_config(configs[0][1]))
+    else:
+        lines += [f"{name}: {describe_config(cfg)}" for name, cfg in configs]
+    return "\n".join(lines)
 
 
 def plot_faults(directory: Path) -> List[Path]:
@@ -33,7 +47,10 @@ def plot_faults(directory: Path) -> List[Path]:
     axes[0].legend(fontsize=7)
     axes[1].set_ylabel("ADC saturations per image")
     axes[1].set_title("ADC saturations under device faults")
+    caption = describe_campaign(summary)
+    fig.suptitle(caption, fontsize=8, y=0.995, va="top")
     fig.tight_layout()
+    fig.subplots_adjust(top=1 - (0.25 + 0.16 * caption.count("\n")) / fig.get_figheight())
     out = directory / "faults.png"
     fig.savefig(out, dpi=110)
     return [out]

@@ -13,8 +13,9 @@ from .common import UTILIZATION_BINS, draw_code_histograms, pyplot, slice_code_h
 
 
 def read_sweep(directory: Path) -> List[Dict[str, str]]:
+    """The points of sweep.csv that ran (status ok; sweeps from before #20 have no status)."""
     with open(directory / "sweep.csv", newline="") as f:
-        return list(csv.DictReader(f))
+        return [r for r in csv.DictReader(f) if r.get("status", "ok") in ("ok", "")]
 
 
 class Metric(NamedTuple):
