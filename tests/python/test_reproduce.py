@@ -119,3 +119,25 @@ def test_twofold_energy_by_state_must_add_up_to_what_the_program_counted():
     run["energy_pj"]["cells"] += 1.0  # a program that ran with other figures
     with pytest.raises(ValueError, match="not the technology the program ran with"):
         components(run, result)
+
+
+def test_mapping_smoke_prunes_crossbars_and_reads_utilization_from_the_model(tmp_path, bitcim_bin):
+    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "mapping", "--smoke", "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
+                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    assert res.returncode == 0, res.stderr
+    steps = json.loads((tmp_path / "mapping.json").read_text())["steps"]
+    for net, sparsity in (("lenet5", 0.92), ("vgg11bn", 0.925)):
+        assert steps[f"pruned-{net}-s0"]["weights_pruned"] == pytest.approx(sparsity, abs=0.01)
+        # crossbar pruning removes whole crossbar rows on top of the magnitude pruning
+        assert steps[f"xbar-{net}-s0"]["weights_pruned"] > steps[f"pruned-{net}-s0"]["weights_pruned"]
+        after = sum(r["mapped"] for r in steps[f"xbar-{net}-s0"]["crossbars"].values())
+        before = sum(r["mapped"] for r in steps[f"xbar-{net}-s0"]["crossbars_before"].values())
+        assert after <= before
+    fig4 = steps["figure4-vgg11bn-s0"]
+    assert len(fig4["dense"]["utilization"]) == fig4["dense"]["crossbars"]
+    assert all(0 <= u <= 1 for u in fig4["kmeans"]["utilization"])
+    page = (tmp_path / "mapping.md").read_text()
+    assert "| VGG-11-BN | 92.5% |" in page and "LeNet-5 99.23%" in page
+    for name in ("mapping_figure4.png", "mapping_figure6.png", "mapping_figure11.png"):
+        assert (tmp_path / name).stat().st_size > 0

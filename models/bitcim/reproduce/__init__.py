@@ -12,4 +12,5 @@ EXPERIMENTS = {
     "table1": "bitcim.reproduce.table1",
     "table2": "bitcim.reproduce.table2",
     "twofold": "bitcim.reproduce.twofold",
+    "mapping": "bitcim.reproduce.mapping",
 }
