@@ -33,7 +33,7 @@ int sc_main(int argc, char* argv[]) {
     for (auto& x : xs)
         for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto run = bitcim::run_mvm_cycle(hw, bitcim::core::default_technology(), w, xs, "");
+    const auto run = bitcim::run_mvm_cycle(hw, bitcim::core::default_technology(), w, xs, bitcim::TraceOptions{});
     g_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     g_cycles = run.simulated_cycles;
     std::printf("cycle-level PE: %llu clock cycles in %.3f s = %.2f M cycles/s (%zu SAR ADC RTL instances)\n",

@@ -18,6 +18,7 @@
 #include "app/cli.h"
 #include "app/levels.h"
 #include "app/run_chip.h"
+#include "app/trace_options.h"
 #include "core/energy.h"
 #include "core/errors.h"
 #include "core/hw_config.h"
@@ -75,7 +76,8 @@ struct RunOptions {
     bool json = false;
     bool baseline = true;
     bool adc_histogram = false;
-    std::string trace;
+    TraceArgs trace_args;  ///< --trace and its companions as given
+    TraceOptions trace;    ///< ... parsed
     bool python_check = false;
     uint64_t max_memory_mib = 0;  ///< 0: kDefaultMemoryShare of the machine's memory
     unsigned threads = 0;         ///< 0: every core
@@ -226,6 +228,7 @@ void run(const RunOptions& opt, const core::Level& level) {
                          std::to_string(data.rows) + "x" + std::to_string(data.cols) + ", the network (" + opt.weights +
                          ") expects " + expected);
     const size_t n = opt.limit ? std::min<size_t>(opt.limit, data.count) : data.count;
+    check_trace_window(opt.trace, n);
 
     std::vector<std::vector<uint8_t>> images;
     for (size_t i = 0; i < n; ++i)
@@ -378,8 +381,7 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--config", opt->config, "cfg.json: crossbar geometry and ADCs");
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built in)");
     add_level_option(cmd, opt->level, "fidelity level: golden, tlm (chip over TLM) or cycle (Verilated SAR ADCs)");
-    cmd->add_option("--trace", opt->trace,
-                    "waveforms: FILE.vcd of the chip (tlm), or FILE_sc.vcd + FILE_rtl.vcd (cycle)");
+    add_trace_options(cmd, opt->trace_args);
     cmd->add_option("--cell-bits", opt->cell_bits, "slice the weights into cells of this many bits instead of the file's")
         ->check(CLI::IsMember({1u, 2u, 4u}));
     cmd->add_flag("--json", opt->json, "report as JSON, predictions included");
@@ -398,8 +400,9 @@ void add_run_command(CLI::App& app) {
                        "every count); tlm and cycle simulate on one");
     cmd->callback([opt]() {
         opt->data_dir = resolve_data_dir("run", opt->dataset, opt->data_dir);
+        opt->trace = parse_trace_args(opt->trace_args, opt->level);
         const std::unique_ptr<core::Level> level = make_level(opt->level, {opt->trace, opt->threads});
-        if (!opt->trace.empty() && !level->has_time())
+        if (opt->trace.enabled() && !level->has_time())
             throw InputError("run: --trace needs --level tlm or cycle (the golden model has no time)");
         run(*opt, *level);
     });

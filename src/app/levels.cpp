@@ -12,13 +12,14 @@
 namespace bitcim::cli {
 
 std::unique_ptr<core::Level> make_level(core::LevelKind kind, const LevelOptions& opt) {
-    if (!opt.trace.empty()) {
-        // Checked here, before elaboration: SystemC would report a bad path as its own E701 error.
+    // Checked here, before elaboration: SystemC would report a bad path as its own E701 error.
+    for (const auto& [option, path] : {std::pair{"--trace", opt.trace.path}, {"--trace-bus", opt.trace.bus_log}}) {
+        if (path.empty()) continue;
         namespace fs = std::filesystem;
-        const fs::path dir = fs::path(opt.trace).parent_path();
+        const fs::path dir = fs::path(path).parent_path();
         std::error_code ec;
         if (!dir.empty() && !fs::is_directory(dir, ec))
-            throw InputError("--trace " + opt.trace + ": directory " + dir.string() + " does not exist");
+            throw InputError(std::string(option) + " " + path + ": directory " + dir.string() + " does not exist");
     }
     switch (kind) {
         case core::LevelKind::Golden: return std::make_unique<core::GoldenLevel>(resolve_threads(opt.threads));

@@ -8,12 +8,14 @@
 #include <CLI/CLI.hpp>
 
 #include "network/level.h"
+#include "sim/trace.h"
 
 namespace bitcim::cli {
 
 struct LevelOptions {
-    /// Waveforms over the run: FILE.vcd (tlm) or FILE_sc.vcd + FILE_rtl.vcd (cycle); "" for none.
-    std::string trace;
+    /// Waveforms and the bus log (sim/trace.h): FILE.fst, FILE.vcd (tlm) or FILE_sc.vcd +
+    /// FILE_rtl.vcd (cycle); a disabled one for none.
+    TraceOptions trace;
     /// Threads of the golden level (0: every core); the SystemC levels simulate on one.
     unsigned threads = 0;
 };

@@ -2,7 +2,7 @@
 
 #include "core/errors.h"
 #include "cycle/cycle_system.h"
-#include "cycle/dual_vcd.h"
+#include "cycle/cycle_waves.h"
 #include "cycle/pe_cycle.h"
 #include "sim/simulation.h"
 
@@ -49,10 +49,6 @@ struct CycleNetworkSystem : sc_core::sc_module {
     }
 };
 
-std::string waveforms_note(const std::string& prefix) {
-    return "waveforms: " + prefix + "_sc.vcd (SystemC) and " + prefix + "_rtl.vcd (RTL of ADC 0)";
-}
-
 }  // namespace
 
 void CycleLevel::require_runnable(const core::Network& net) const {
@@ -64,29 +60,31 @@ core::NetworkRun CycleLevel::do_run_network(const core::Network& net, const core
                                             const std::vector<std::vector<uint8_t>>& images,
                                             const core::NetworkRunOptions& opt) const {
     core::NetworkRun run;
-    const std::string prefix = vcd_prefix(m_trace);
-    DualVcd vcd(prefix);
-    CycleNetworkSystem system("system", net, tech, images, opt, run);
-    if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
-    vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
+    if (m_trace.enabled()) CycleWaves::select_adcs(m_trace, net.config(0));  // refused before elaboration
+    CycleWaves waves(m_trace);
+    core::NetworkRunOptions options = opt;
+    options.window_first = m_trace.first_image;
+    options.window_last = m_trace.last_image;
+    options.window = [&waves](bool inside) { waves.set_recording(inside); };
+    CycleNetworkSystem system("system", net, tech, images, options, run);
+    waves.start(system.pe, net.config(0));
     bitcim::simulate();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();
-    vcd.close();
+    waves.close();
     core::CycleCounts cycle;
     cycle.simulated_cycles = system.simulated_cycles;
     cycle.clock_period_ns = tech.sar_bit_time_ns;
     run.extras.cycle = cycle;
-    if (!prefix.empty()) run.extras.waveforms = waveforms_note(prefix);
+    run.extras.waveforms = waves.note();
     return run;
 }
 
 core::MvmRun CycleLevel::run_mvm(const core::BitSlicedLayer& layer, const core::IntMatrix& weights,
                                  const std::vector<std::vector<uint32_t>>& inputs, const core::Technology& tech) const {
-    const std::string prefix = vcd_prefix(m_trace);
-    const CycleRun run = run_mvm_cycle(layer.config(), tech, weights, inputs, prefix);
+    const CycleRun run = run_mvm_cycle(layer.config(), tech, weights, inputs, m_trace);
     core::MvmRun out{run.report, {}};
     out.extras.cycle = core::CycleCounts{run.cycles, run.simulated_cycles, run.clock_period_ns};
-    if (!prefix.empty()) out.extras.waveforms = waveforms_note(prefix);
+    out.extras.waveforms = run.waveforms;
     return out;
 }
 

@@ -8,14 +8,15 @@
 
 #include "network/level.h"
 #include "network/network.h"
+#include "sim/trace.h"
 
 namespace bitcim {
 
 class CycleLevel : public core::Level {
 public:
-    /// `trace_path`: with a path, writes PREFIX_sc.vcd and PREFIX_rtl.vcd (ADC 0's
-    /// RTL) over the whole run, PREFIX the path without ".vcd"; "" for none.
-    explicit CycleLevel(std::string trace_path = "") : m_trace(std::move(trace_path)) {}
+    /// `trace`: waveforms (CycleWaves): FILE.fst, or PREFIX_sc.vcd and PREFIX_rtl.vcd for
+    /// FILE.vcd, PREFIX the path without ".vcd"; a disabled one for none.
+    explicit CycleLevel(TraceOptions trace = {}) : m_trace(std::move(trace)) {}
 
     core::LevelKind kind() const override { return core::LevelKind::Cycle; }
     bool has_time() const override { return true; }
@@ -34,7 +35,7 @@ protected:
                                     const core::NetworkRunOptions& opt) const override;
 
 private:
-    std::string m_trace;
+    TraceOptions m_trace;
 };
 
 }  // namespace bitcim

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "cycle/dual_vcd.h"
+#include "cycle/cycle_waves.h"
 #include "core/energy.h"
 #include "core/errors.h"
 #include "core/mapping.h"
@@ -69,17 +69,18 @@ void refuse_faults_at_cycle_level(const core::HwConfig& hw) {
 }
 
 CycleRun run_mvm_cycle(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
-                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix) {
+                       const std::vector<std::vector<uint32_t>>& inputs, const TraceOptions& trace) {
     refuse_faults_at_cycle_level(hw);
     CycleRun run;
     run.report.counters = core::make_counters(hw);
-    DualVcd vcd(trace_prefix);
+    if (trace.enabled()) CycleWaves::select_adcs(trace, hw);  // refused before elaboration
+    CycleWaves waves(trace);
     CycleSystem system("system", hw, tech, weights, inputs, run);
-    if (vcd.enabled()) system.pe.trace(vcd.systemc_file());
-    vcd.start([&system](VerilatedVcdSc* rtl) { system.pe.adcs[0].trace(rtl, kRtlTraceLevels); });
+    waves.start(system.pe, hw);
     bitcim::simulate();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();
-    vcd.close();
+    waves.close();
+    run.waveforms = waves.note();
     run.clock_period_ns = tech.sar_bit_time_ns;
     run.report.energy = core::energy_of(run.report.counters, hw, tech);
     run.report.latency_ns = static_cast<double>(run.cycles) * tech.sar_bit_time_ns;

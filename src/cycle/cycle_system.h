@@ -11,6 +11,7 @@
 #include "core/int_matrix.h"
 #include "core/mvm_report.h"
 #include "core/technology.h"
+#include "sim/trace.h"
 
 namespace bitcim {
 
@@ -19,6 +20,7 @@ struct CycleRun {
     uint64_t cycles = 0;       ///< the same in clock cycles
     uint64_t simulated_cycles = 0;  ///< clock cycles the simulation ran (all blocks in turn)
     double clock_period_ns = 0;
+    std::string waveforms;  ///< what the trace wrote, for the user ("" without one)
 };
 
 class CyclePe;
@@ -36,9 +38,9 @@ void run_layer_blocks(CyclePe& pe, const core::HwConfig& hw, const core::IntMatr
 /// Device faults are modelled at the golden and tlm levels only: throws InputError if `hw` asks for them.
 void refuse_faults_at_cycle_level(const core::HwConfig& hw);
 
-/// Elaborates and runs once per process. With `trace_prefix`, writes
-/// PREFIX_sc.vcd (PE and every ADC's ports) and PREFIX_rtl.vcd (ADC 0's RTL).
+/// Elaborates and runs once per process. With `trace`, writes its waveforms
+/// (CycleWaves: FILE.fst, or FILE_sc.vcd and FILE_rtl.vcd).
 CycleRun run_mvm_cycle(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
-                       const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_prefix);
+                       const std::vector<std::vector<uint32_t>>& inputs, const TraceOptions& trace);
 
 }  // namespace bitcim

@@ -14,8 +14,19 @@ namespace bitcim {
 
 unsigned CyclePe::adc_count(const core::HwConfig& cfg) { return core::plan_pe(cfg).adcs_per_pe(); }
 
+std::vector<std::string> CyclePe::adc_names(const core::HwConfig& cfg) {
+    std::vector<std::string> names;
+    for (const core::ColumnGroup& g : core::plan_pe(cfg).column_groups)
+        for (unsigned j = 0; j < g.adcs_per_xbar; ++j)
+            names.push_back(g.adcs_per_xbar == 1 ? g.name : g.name + "_" + std::to_string(j));
+    return names;
+}
+
 CyclePe::CyclePe(const sc_core::sc_module_name& name, const core::HwConfig& cfg, const core::Technology& tech)
-    : sc_module(name), adcs("adc", adc_count(cfg)), m_cfg(cfg), m_tech(tech),
+    : sc_module(name),
+      adcs("adc", adc_count(cfg),
+           [names = adc_names(cfg)](const char*, size_t i) { return new SarAdcRtl(names.at(i).c_str()); }),
+      m_cfg(cfg), m_tech(tech),
       m_period(tech.sar_bit_time_ns, sc_core::SC_NS) {
     core::validate(m_cfg, "cycle PE configuration");
     for (unsigned b : m_cfg.adc_bits)
@@ -103,7 +114,7 @@ std::vector<int64_t> CyclePe::run(const std::vector<uint32_t>& x, core::MvmCount
         std::vector<uint32_t> levels(m_inputs);
         for (size_t i = 0; i < m_inputs; ++i) levels[i] = (x[i] >> (c.dac_bits * t)) & level_mask;
         for (unsigned g0 = 0; g0 < m_inputs; g0 += c.parallel_rows) {
-            chunk.write(t);
+            input_bit_plane.write(t);
             row_group.write(g0 / c.parallel_rows);
             reading.write(true);
             // The crossbar read: every bitline of every cell crossbar settles.
@@ -170,13 +181,14 @@ std::vector<int64_t> CyclePe::run(const std::vector<uint32_t>& x, core::MvmCount
     return y;
 }
 
-void CyclePe::trace(sc_core::sc_trace_file* tf) const {
+void CyclePe::trace(sc_core::sc_trace_file* tf, const std::vector<size_t>& adc_set) const {
     sc_core::sc_trace(tf, adc_clk, adc_clk.name());
     sc_core::sc_trace(tf, busy, busy.name());
     sc_core::sc_trace(tf, reading, reading.name());
-    sc_core::sc_trace(tf, chunk, chunk.name());
+    sc_core::sc_trace(tf, input_bit_plane, input_bit_plane.name());
     sc_core::sc_trace(tf, row_group, row_group.name());
-    for (const SarAdcRtl& adc : adcs) adc.trace(tf);
+    for (size_t a = 0; a < adcs.size(); ++a)
+        if (adc_set.empty() || std::find(adc_set.begin(), adc_set.end(), a) != adc_set.end()) adcs[a].trace(tf);
 }
 
 }  // namespace bitcim

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -27,9 +28,11 @@ public:
     sc_core::sc_signal<bool> adc_clk{"adc_clk"};
     sc_core::sc_signal<bool> adc_rst{"adc_rst"};
     sc_core::sc_signal<bool> busy{"busy"};
-    sc_core::sc_signal<uint32_t> chunk{"chunk"};          ///< input bit-plane being applied
+    sc_core::sc_signal<uint32_t> input_bit_plane{"input_bit_plane"};  ///< input bit-plane being applied
     sc_core::sc_signal<uint32_t> row_group{"row_group"};  ///< row group being read
     sc_core::sc_signal<bool> reading{"reading"};          ///< crossbar read in progress
+    /// One per ADC instance, named after the column group it converts as the JSON
+    /// reports name them ("slice3+", "slice0-", "sign"), "_j" added when a group has several.
     sc_core::sc_vector<SarAdcRtl> adcs;
 
     /// `cfg` as built; the clock is the SAR bit clock (tech.sar_bit_time_ns).
@@ -39,6 +42,8 @@ public:
 
     /// ADC instances the PE is built with: per column group, ceil(outputs per crossbar / columns_per_adc).
     static unsigned adc_count(const core::HwConfig& cfg);
+    /// The ADC instances' names, in instance order.
+    static std::vector<std::string> adc_names(const core::HwConfig& cfg);
     sc_core::sc_time clock_period() const { return m_period; }
 
     /// Resets the ADC controllers (two gated clock cycles); call from a thread first.
@@ -49,7 +54,8 @@ public:
     /// returns outputs and sets *cycles to the clock cycles it took.
     std::vector<int64_t> run(const std::vector<uint32_t>& x, core::MvmCounters& counters, uint64_t* cycles);
 
-    void trace(sc_core::sc_trace_file* tf) const;
+    /// The PE's signals and the ports of the ADCs `adcs` (indices; all when empty).
+    void trace(sc_core::sc_trace_file* tf, const std::vector<size_t>& adc_set = {}) const;
 
 private:
     struct Signal {

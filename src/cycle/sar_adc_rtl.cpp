@@ -1,7 +1,7 @@
 #include "cycle/sar_adc_rtl.h"
 
 #include <verilated.h>
-#include <verilated_vcd_sc.h>
+#include <verilated_vcd_c.h>
 
 #include "Vsar_adc_ctrl.h"
 #include "components/sar_adc.h"
@@ -40,7 +40,7 @@ bool SarAdcRtl::over_range(unsigned bits_now) const {
     return m_bitline >= SarAdc::threshold(uint64_t{1} << bits_now, m_shift);
 }
 
-void SarAdcRtl::trace(VerilatedVcdSc* vcd, int levels) { m_rtl->trace(vcd, levels); }
+void SarAdcRtl::trace(VerilatedVcdC* vcd, int levels) { m_rtl->trace(vcd, levels); }
 
 void SarAdcRtl::trace(sc_core::sc_trace_file* tf) const {
     for (const auto* s : {&start, &comp, &busy, &done}) sc_core::sc_trace(tf, *s, s->name());

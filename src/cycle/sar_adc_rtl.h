@@ -9,7 +9,7 @@
 #include <systemc>
 
 class Vsar_adc_ctrl;
-class VerilatedVcdSc;
+class VerilatedVcdC;
 
 namespace bitcim {
 
@@ -40,7 +40,7 @@ public:
     /// Over-range comparator: the held bitline rounds above the top code of `bits`.
     bool over_range(unsigned bits_now) const;
 
-    void trace(VerilatedVcdSc* vcd, int levels);
+    void trace(VerilatedVcdC* vcd, int levels);
     void trace(sc_core::sc_trace_file* tf) const;
     void final();
 

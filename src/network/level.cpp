@@ -61,11 +61,32 @@ void run_batches(const Network& net, const std::vector<std::vector<uint8_t>>& im
     run.stats = net.make_stats(opt.adc_codes);
     run.periphery = net.make_periphery_stats();
     const size_t step = fitting_batch(net, opt);
-    for (size_t i = 0; i < images.size(); i += step) {
-        const std::vector<std::vector<uint8_t>> batch(
-            images.begin() + static_cast<long>(i), images.begin() + static_cast<long>(std::min(images.size(), i + step)));
+    const bool windowed = opt.window_last > opt.window_first;
+    bool inside = false;
+    size_t first_in = 0;
+    for (size_t i = 0, end; i < images.size(); i = end) {
+        end = std::min(images.size(), i + step);
+        // A window's images are batches of their own, so their time is one stretch.
+        if (windowed && !opt.window_batches && i < opt.window_first) end = std::min(end, opt.window_first);
+        if (windowed && !opt.window_batches && i < opt.window_last) end = std::min(end, opt.window_last);
+        const bool in = windowed && i < opt.window_last && end > opt.window_first;
+        if (in && !inside) {
+            first_in = i;
+            if (opt.window) opt.window(true);
+        }
+        inside = in;
+        const std::vector<std::vector<uint8_t>> batch(images.begin() + static_cast<long>(i),
+                                                      images.begin() + static_cast<long>(end));
         const auto logits = net.infer_batch(batch, backend, run.stats, run.periphery);
         run.logits.insert(run.logits.end(), logits.begin(), logits.end());
+        if (inside && end >= opt.window_last) {
+            inside = false;
+            if (opt.window) opt.window(false);
+            if ((first_in != opt.window_first || end != opt.window_last) && opt.notice)
+                opt.notice("the trace window holds images " + std::to_string(first_in) + ".." +
+                           std::to_string(end - 1) + ", the batches that hold " + std::to_string(opt.window_first) +
+                           ".." + std::to_string(opt.window_last - 1));
+        }
         if (opt.progress) opt.progress(run.logits.size());
     }
 }

@@ -79,6 +79,15 @@ struct NetworkRunOptions {
     std::function<void(const std::string&)> notice;
     /// The network mapped onto the configured chip, for a level that runs its pipeline; may be null.
     const ChipMapping* chip_mapping = nullptr;
+    /// A window of images [window_first, window_last) (window_last 0: none): `window` is told
+    /// when the run enters it (true) and leaves it (false), so a level records waveforms of
+    /// those images only (--trace-images). With `window_batches` false the window's images
+    /// form batches of their own (for levels whose reports do not depend on the batches);
+    /// with true the window widens to the batches that hold them, told through `notice`.
+    size_t window_first = 0;
+    size_t window_last = 0;
+    bool window_batches = false;
+    std::function<void(bool inside)> window;
 };
 
 class Level {

@@ -1,6 +1,7 @@
 #include "tlm/chip.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -90,6 +91,28 @@ Chip::Chip(const sc_core::sc_module_name& name, const ChipParams& params, const 
 // Every refusal answers before anything changes (regmap::kResponseTable).
 
 void Chip::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+    const sc_time at = sc_core::sc_time_stamp() + delay;
+    decode(trans, delay);
+    if (bus.enabled()) bus.record(trans, at, target_name(trans.get_address()));
+}
+
+std::string Chip::target_name(uint64_t addr) const {
+    if (addr < kRegisterSpan) {
+        unsigned element = 0;
+        const RegisterBase* r = m_bank.find(addr, &element);
+        if (!r) return "unmapped";
+        return r->spec().count > 1 ? std::string(r->name()) + "[" + std::to_string(element) + "]" : r->name();
+    }
+    for (const WindowSpec& w : kWindowTable)
+        if (addr >= w.base && addr < w.base + kWindowSpan) {
+            char offset[24];
+            std::snprintf(offset, sizeof offset, "+0x%llx", static_cast<unsigned long long>(addr - w.base));
+            return std::string(w.name) + offset;
+        }
+    return "unmapped";
+}
+
+void Chip::decode(tlm::tlm_generic_payload& trans, sc_time& delay) {
     if (trans.get_byte_enable_ptr()) {
         trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         return;
@@ -440,13 +463,14 @@ void Chip::count_active_adcs() {
 
 // ---- waveforms -------------------------------------------------------------------
 
-void Chip::trace(sc_core::sc_trace_file* tf) const {
+void Chip::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, busy, busy.name());
     sc_core::sc_trace(tf, current_layer, current_layer.name());
     sc_core::sc_trace(tf, adcs_active, adcs_active.name());
     sc_core::sc_trace(tf, irq, irq.name());
     for (const Tile& t : tiles)
         for (const Pe& pe : t.pes) sc_core::sc_trace(tf, pe.busy, pe.busy.name());
+    bus.trace(tf);
 }
 
 }  // namespace bitcim

@@ -24,6 +24,7 @@
 #include "core/energy.h"
 #include "core/hw_config.h"
 #include "core/mapping.h"
+#include "tlm/bus_probe.h"
 #include "tlm/regmap.h"
 #include "tlm/register.h"
 #include "core/technology.h"
@@ -52,6 +53,8 @@ public:
     sc_core::sc_signal<uint32_t> adcs_active{"adcs_active"};
 
     sc_core::sc_vector<Tile> tiles;
+    /// Every bus access at `socket`, to a log and waveform signals (off until enabled).
+    BusProbe bus{"bus"};
 
     Chip(const sc_core::sc_module_name& name, const ChipParams& params, const core::Technology& tech);
     Chip(const Chip&) = delete;
@@ -68,10 +71,14 @@ public:
     /// The chip's registers, one per row of regmap::kRegisterTable, as the bus decodes them.
     const RegisterBank& registers() const { return m_bank; }
 
-    void trace(sc_core::sc_trace_file* tf) const;
+    /// The chip's signals, every PE's busy line and the bus probe's signals.
+    void trace(sc_core::sc_trace_file* tf);
+    /// The register (with its element) or memory window at `addr`, as the bus log names it.
+    std::string target_name(uint64_t addr) const;
 
 private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void decode(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
     unsigned transport_dbg(tlm::tlm_generic_payload& trans);
     void access_register(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

@@ -8,6 +8,7 @@
 #include "sim/trace.h"
 #include "tlm/pipeline.h"
 #include "tlm/regmap.h"
+#include "tlm/tlm_waves.h"
 
 namespace bitcim {
 
@@ -45,11 +46,24 @@ core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::
                                           const core::NetworkRunOptions& opt) const {
     set_global_quantum();
     core::NetworkRun run;
+    std::unique_ptr<TlmWaves> waves;
+    core::NetworkRunOptions options = opt;
+    options.window_first = m_trace.first_image;
+    options.window_last = m_trace.last_image;
+    options.window_batches = true;  // a batch's images share each START: its latency depends on them
+    HostInitiator* host_ptr = nullptr;
+    // The host runs ahead of the kernel: it catches up first, so the window starts and
+    // ends at the host's time (the kernel's is what the trace samples).
+    options.window = [&waves, &host_ptr](bool inside) {
+        host_ptr->idle(sc_core::SC_ZERO_TIME);
+        waves->set_recording(inside);
+    };
     ChipParams params = network_chip_params(net);
     params.adc_code_histograms = opt.adc_codes;
     TlmSystem* system_ptr = nullptr;
     TlmSystem system("system", params, tech, [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;
+        host_ptr = &host;
         // The host programs and runs a layer's mapped blocks one after another.
         std::vector<uint16_t> words;  // reused by every layer's runs
         std::vector<int64_t> flat;
@@ -91,18 +105,16 @@ core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::
             }
             return out;
         };
-        core::run_batches(net, images, opt, backend, run);
+        core::run_batches(net, images, options, backend, run);
     });
     system_ptr = &system;
     // The configured chip's layer pipeline, simulated beside the MVMs' vehicle.
     std::unique_ptr<ChipPipeline> pipeline;
     if (opt.chip_mapping) pipeline = std::make_unique<ChipPipeline>("pipeline", *opt.chip_mapping);
-    sc_core::sc_trace_file* tf =
-        m_trace.empty() ? nullptr : sc_core::sc_create_vcd_trace_file(vcd_prefix(m_trace).c_str());
-    if (tf) system.chip.trace(tf);
+    waves = std::make_unique<TlmWaves>(m_trace, system.chip);
     bitcim::simulate();
-    if (tf) sc_core::sc_close_vcd_trace_file(tf);
-    if (!m_trace.empty()) run.extras.waveforms = "waveform: " + vcd_prefix(m_trace) + ".vcd (chip)";
+    waves->close();
+    run.extras.waveforms = waves->note();
     if (pipeline) run.extras.chip_timing = pipeline->measured();
     return run;
 }
@@ -114,7 +126,7 @@ core::MvmRun TlmLevel::run_mvm(const core::BitSlicedLayer& layer, const core::In
     if (run.error != regmap::ERR_NONE)
         throw InputError("mvm: the chip refused the layer with error code " + std::to_string(run.error));
     core::MvmRun out{run.report, {}};
-    if (!m_trace.empty()) out.extras.waveforms = "waveform: " + m_trace;
+    out.extras.waveforms = run.waveforms;
     return out;
 }
 

@@ -9,14 +9,15 @@
 
 #include "network/level.h"
 #include "network/network.h"
+#include "sim/trace.h"
 #include "tlm/tlm_system.h"
 
 namespace bitcim {
 
 class TlmLevel : public core::Level {
 public:
-    /// `trace_path`: the chip's waveforms over the whole run (a .vcd); "" for none.
-    explicit TlmLevel(std::string trace_path = "") : m_trace(std::move(trace_path)) {}
+    /// `trace`: the chip's waveforms and bus log (TlmWaves); a disabled one for none.
+    explicit TlmLevel(TraceOptions trace = {}) : m_trace(std::move(trace)) {}
 
     core::LevelKind kind() const override { return core::LevelKind::Tlm; }
     bool has_time() const override { return true; }
@@ -35,7 +36,7 @@ protected:
                                     const core::NetworkRunOptions& opt) const override;
 
 private:
-    std::string m_trace;
+    TraceOptions m_trace;
 };
 
 }  // namespace bitcim

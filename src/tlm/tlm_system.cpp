@@ -6,6 +6,7 @@
 #include "sim/trace.h"
 #include "core/mapping.h"
 #include "tlm/regmap.h"
+#include "tlm/tlm_waves.h"
 
 namespace bitcim {
 
@@ -40,7 +41,7 @@ ChipParams chip_params_for(const core::HwConfig& hw, size_t inputs, size_t outpu
 void set_global_quantum() { tlm::tlm_global_quantum::instance().set(kGlobalQuantum); }
 
 TlmRun run_mvm_tlm(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
-                   const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_path) {
+                   const std::vector<std::vector<uint32_t>>& inputs, const TraceOptions& trace) {
     set_global_quantum();
     TlmRun run;
     TlmSystem system("system", chip_params_for(hw, weights.cols, weights.rows, inputs.size()), tech,
@@ -49,13 +50,10 @@ TlmRun run_mvm_tlm(const core::HwConfig& hw, const core::Technology& tech, const
                          if (run.error == regmap::ERR_NONE)
                              run.error = host.run_batch(inputs, weights.rows, run.report.outputs);
                      });
-    sc_core::sc_trace_file* tf = nullptr;
-    if (!trace_path.empty()) {
-        tf = sc_core::sc_create_vcd_trace_file(vcd_prefix(trace_path).c_str());
-        system.chip.trace(tf);
-    }
+    TlmWaves waves(trace, system.chip);
     bitcim::simulate();
-    if (tf) sc_core::sc_close_vcd_trace_file(tf);
+    waves.close();
+    run.waveforms = waves.note();
     run.report.counters = system.chip.counters();
     run.report.energy = system.chip.energy();
     run.report.latency_ns = system.chip.busy_time().to_seconds() * 1e9;

@@ -10,6 +10,7 @@
 #include "tlm/chip.h"
 #include "tlm/host_initiator.h"
 #include "core/mvm_report.h"
+#include "sim/trace.h"
 
 namespace bitcim {
 
@@ -33,12 +34,13 @@ void set_global_quantum();
 struct TlmRun {
     core::MvmReport report;
     uint32_t error = 0;  ///< the chip's ERROR_CODE, 0 when the run succeeded
+    std::string waveforms;  ///< what the trace wrote, for the user ("" without one)
 };
 
 /// Elaborates one TlmSystem, programs `weights`, runs `inputs` and reports. With
-/// a non-empty `trace_path` writes the chip's waveforms there (a .vcd). SystemC
+/// an enabled `trace` writes the chip's waveforms and bus log (TlmWaves). SystemC
 /// elaborates once per process: call at most once.
 TlmRun run_mvm_tlm(const core::HwConfig& hw, const core::Technology& tech, const core::IntMatrix& weights,
-                   const std::vector<std::vector<uint32_t>>& inputs, const std::string& trace_path);
+                   const std::vector<std::vector<uint32_t>>& inputs, const TraceOptions& trace);
 
 }  // namespace bitcim

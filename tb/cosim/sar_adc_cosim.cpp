@@ -6,6 +6,7 @@
 #include <string>
 
 #include <systemc>
+#include <verilated_vcd_sc.h>
 
 #include "sim/simulation.h"
 #include "core/adc.h"
