@@ -40,43 +40,49 @@ ssize_t RtlVcdCapture::write(const char* bufp, ssize_t len) {
 // "$scope module system.pe.slice3+.sar_adc_ctrl $end" (the model's SystemC name),
 // "$var wire 8 , code_d [7:0] $end", then "#time", "1#", "b00000101 &".
 void RtlVcdCapture::line(const std::string& text) {
+    if (!m_header) {
+        change(text);
+        return;
+    }
     std::istringstream in(text);
     std::string tok;
     if (!(in >> tok)) return;
-    if (m_header) {
-        if (tok == "$scope") {
-            std::string kind, name;
-            in >> kind >> name;
-            // The model's top scope repeats the last part of its SystemC name: keep one.
-            const std::string parent = m_scopes.empty() ? "" : m_scopes.back();
-            const std::string last = parent.substr(parent.rfind('.') + 1);
-            m_scopes.push_back(name == last ? parent : (parent.empty() ? name : parent + "." + name));
-        } else if (tok == "$upscope") {
-            m_scopes.pop_back();
-        } else if (tok == "$var") {
-            std::string type, code, name;
-            unsigned width = 1;
-            in >> type >> width >> code >> name;
-            const std::string path = (m_scopes.empty() ? "" : m_scopes.back() + ".") + name;
-            const auto it = m_codes.find(code);
-            if (it == m_codes.end()) {
-                m_codes[code] = m_fst.declare_var(path, width);
-            } else {
-                m_fst.declare_var(path, width, it->second);
-            }
-        } else if (tok == "$enddefinitions") {
-            m_header = false;
+    if (tok == "$scope") {
+        std::string kind, name;
+        in >> kind >> name;
+        // The model's top scope repeats the last part of its SystemC name: keep one.
+        const std::string parent = m_scopes.empty() ? "" : m_scopes.back();
+        const std::string last = parent.substr(parent.rfind('.') + 1);
+        m_scopes.push_back(name == last ? parent : (parent.empty() ? name : parent + "." + name));
+    } else if (tok == "$upscope") {
+        m_scopes.pop_back();
+    } else if (tok == "$var") {
+        std::string type, code, name;
+        unsigned width = 1;
+        in >> type >> width >> code >> name;
+        const std::string path = (m_scopes.empty() ? "" : m_scopes.back() + ".") + name;
+        const auto it = m_codes.find(code);
+        if (it == m_codes.end()) {
+            m_codes[code] = m_fst.declare_var(path, width);
+        } else {
+            m_fst.declare_var(path, width, it->second);
         }
-        return;
+    } else if (tok == "$enddefinitions") {
+        m_header = false;
     }
-    if (tok[0] == '#') return;  // the time: the FST file samples at the simulation's own
+}
+
+void RtlVcdCapture::change(const std::string& text) {
+    if (text.empty() || text[0] == '#') return;  // the time: the FST file samples at the simulation's own
     std::string value, code;
-    if (tok[0] == 'b') {
-        value = tok.substr(1);
-        in >> code;
+    if (text[0] == 'b') {
+        const size_t space = text.find(' ');
+        if (space == std::string::npos) return;
+        value = text.substr(1, space - 1);
+        code = text.substr(space + 1);
     } else {
-        value = tok.substr(0, 1);
-        code = tok.substr(1);
+        value = text.substr(0, 1);
+        code = text.substr(1);
     }
     const auto it = m_codes.find(code);
     if (it == m_codes.end()) return;

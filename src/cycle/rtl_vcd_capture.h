@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,12 +36,14 @@ public:
 
 private:
     void line(const std::string& text);
+    /// A value change line after the declarations: "1#", "b00000101 &".
+    void change(const std::string& text);
 
     FstTraceFile& m_fst;
     std::unique_ptr<VerilatedVcdC> m_vcd;
     std::string m_pending;                 ///< a line not complete yet
     std::vector<std::string> m_scopes;
-    std::map<std::string, size_t> m_codes;  ///< VCD identifier code -> FST variable
+    std::unordered_map<std::string, size_t> m_codes;  ///< VCD identifier code -> FST variable
     bool m_header = true;
     bool m_dumped = false;
     uint64_t m_last_dump = 0;

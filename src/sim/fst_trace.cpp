@@ -52,15 +52,21 @@ size_t FstTraceFile::declare_var(const std::string& path, unsigned bits, size_t 
     if (m_header) throw std::logic_error("FST trace: " + path + " declared after the header");
     m_vars.push_back({path, std::max(bits, 1u), alias_of});
     m_values.emplace_back(m_vars.back().bits, '0');
+    m_dirty_flag.push_back(false);
     return m_vars.size() - 1;
 }
 
 void FstTraceFile::change(size_t id, const std::string& bits) {
     const size_t var = m_vars[id].alias_of == SIZE_MAX ? id : m_vars[id].alias_of;
-    std::string& v = m_values[var];
+    std::string v(m_values[var].size(), '0');
     const size_t n = std::min(bits.size(), v.size());
-    std::fill(v.begin(), v.end() - static_cast<long>(n), '0');
     std::copy(bits.end() - static_cast<long>(n), bits.end(), v.end() - static_cast<long>(n));
+    if (v == m_values[var]) return;
+    m_values[var] = std::move(v);
+    if (!m_dirty_flag[var]) {
+        m_dirty_flag[var] = true;
+        m_dirty.push_back(var);
+    }
 }
 
 template <typename T>
@@ -153,8 +159,14 @@ void FstTraceFile::sample(bool all) {
         emit(p.var, m_values[p.var]);
     }
     if (m_on_sample) m_on_sample();
-    for (size_t i = 0; i < m_vars.size(); ++i)
-        if (!m_probed[i]) emit(i, m_values[i]);
+    if (m_resume) {
+        for (size_t i = 0; i < m_vars.size(); ++i)
+            if (!m_probed[i]) emit(i, m_values[i]);
+    } else {
+        for (size_t i : m_dirty) emit(i, m_values[i]);
+    }
+    for (size_t i : m_dirty) m_dirty_flag[i] = false;
+    m_dirty.clear();
     m_resume = false;
 }
 

@@ -115,6 +115,8 @@ private:
     std::vector<std::string> m_emitted;    ///< last value written per variable
     std::vector<Probe> m_probes;
     std::vector<bool> m_probed;            ///< per variable: a SystemC probe sets it
+    std::vector<size_t> m_dirty;           ///< declared variables change() changed since the last sample
+    std::vector<bool> m_dirty_flag;        ///< per variable: in m_dirty
     std::function<void()> m_on_sample;
     bool m_ready = false;
     bool m_header = false;
