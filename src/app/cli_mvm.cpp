@@ -97,7 +97,8 @@ void add_mvm_command(CLI::App& app) {
     cmd->add_option("--tech", opt->technology, "technology JSON (default: built-in config/technology.json)");
     add_level_option(cmd, opt->level, "fidelity level");
     cmd->add_option("--trace", opt->trace,
-                    "tlm: the chip's waveforms to FILE.vcd; cycle: FILE_sc.vcd and FILE_rtl.vcd");
+                    "waveforms: FILE.fst (one file, SystemC and every ADC's RTL at cycle, with a GTKWave view "
+                    "FILE.gtkw), or FILE.vcd (tlm: the chip; cycle: FILE_sc.vcd and FILE_rtl.vcd)");
     cmd->add_flag("--json", opt->json, "print outputs, ADC counts, energy and latency as JSON");
     add_threads_option(cmd, opt->threads,
                        "threads for the golden level, input vectors split between them (same results for every "

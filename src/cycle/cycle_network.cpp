@@ -12,6 +12,7 @@ namespace {
 
 struct CycleNetworkSystem : sc_core::sc_module {
     CyclePe pe;
+    sc_core::sc_signal<uint32_t> layer{"layer"};  ///< the layer whose blocks run
     const core::Network& net;
     const core::Technology& tech;
     const std::vector<std::vector<uint8_t>>& images;
@@ -32,6 +33,7 @@ struct CycleNetworkSystem : sc_core::sc_module {
         pe.reset();
         auto backend = [this](size_t li, const std::vector<std::vector<uint32_t>>& inputs, core::LayerStats& stats) {
             std::vector<std::vector<int64_t>> outputs(inputs.size(), std::vector<int64_t>(net.weights(li).rows, 0));
+            layer.write(static_cast<uint32_t>(li));
             std::vector<uint64_t> vector_cycles;  // mapped blocks are parallel PEs: the slowest counts
             for (const core::MappedBlock& b : net.blocks(li)) {
                 std::vector<std::vector<uint32_t>> gathered;
@@ -67,6 +69,7 @@ core::NetworkRun CycleLevel::do_run_network(const core::Network& net, const core
     options.window_last = m_trace.last_image;
     options.window = [&waves](bool inside) { waves.set_recording(inside); };
     CycleNetworkSystem system("system", net, tech, images, options, run);
+    if (sc_core::sc_trace_file* tf = waves.systemc_file()) sc_core::sc_trace(tf, system.layer, system.layer.name());
     waves.start(system.pe, net.config(0));
     bitcim::simulate();
     for (SarAdcRtl& adc : system.pe.adcs) adc.final();

@@ -26,6 +26,11 @@ CycleWaves::CycleWaves(const TraceOptions& opt) : m_opt(opt) {
 
 CycleWaves::~CycleWaves() { close(); }
 
+sc_core::sc_trace_file* CycleWaves::systemc_file() const {
+    if (m_fst) return m_fst.get();
+    return m_vcd ? m_vcd->systemc_file() : nullptr;
+}
+
 std::vector<size_t> CycleWaves::select_adcs(const TraceOptions& opt, const core::HwConfig& cfg) {
     const std::vector<std::string> names = CyclePe::adc_names(cfg);
     std::vector<size_t> set;

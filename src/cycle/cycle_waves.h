@@ -26,6 +26,8 @@ public:
     CycleWaves& operator=(const CycleWaves&) = delete;
 
     bool enabled() const { return m_opt.enabled(); }
+    /// The SystemC side's trace file (nullptr when off): trace more signals before start().
+    sc_core::sc_trace_file* systemc_file() const;
     /// The ADCs `opt.adcs` names, as indices into pe.adcs; throws InputError naming
     /// --trace-adcs and the PE's ADCs for an unknown name.
     static std::vector<size_t> select_adcs(const TraceOptions& opt, const core::HwConfig& cfg);

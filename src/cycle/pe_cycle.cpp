@@ -65,6 +65,7 @@ void CyclePe::program(const core::IntMatrix& block) {
     const unsigned sets = twos ? 1 : 2;
     m_inputs = block.cols;
     m_outputs = block.rows;
+    this->block.write(m_blocks++);
     m_xbars.assign(sets * slices + (twos ? 1 : 0),
                    Crossbar(static_cast<unsigned>(m_inputs), static_cast<unsigned>(m_outputs), c.cell_bits));
     for (size_t o = 0; o < m_outputs; ++o)
@@ -187,6 +188,7 @@ void CyclePe::trace(sc_core::sc_trace_file* tf, const std::vector<size_t>& adc_s
     sc_core::sc_trace(tf, reading, reading.name());
     sc_core::sc_trace(tf, input_bit_plane, input_bit_plane.name());
     sc_core::sc_trace(tf, row_group, row_group.name());
+    sc_core::sc_trace(tf, block, block.name());
     for (size_t a = 0; a < adcs.size(); ++a)
         if (adc_set.empty() || std::find(adc_set.begin(), adc_set.end(), a) != adc_set.end()) adcs[a].trace(tf);
 }

@@ -31,6 +31,9 @@ public:
     sc_core::sc_signal<uint32_t> input_bit_plane{"input_bit_plane"};  ///< input bit-plane being applied
     sc_core::sc_signal<uint32_t> row_group{"row_group"};  ///< row group being read
     sc_core::sc_signal<bool> reading{"reading"};          ///< crossbar read in progress
+    /// The mapped block the PE holds, counted over the run: the simulation runs a layer's
+    /// blocks through this one PE in turn, where the chip has a PE per block.
+    sc_core::sc_signal<uint32_t> block{"block"};
     /// One per ADC instance, named after the column group it converts as the JSON
     /// reports name them ("slice3+", "slice0-", "sign"), "_j" added when a group has several.
     sc_core::sc_vector<SarAdcRtl> adcs;
@@ -82,6 +85,7 @@ private:
     std::vector<Signal> m_signals;
     size_t m_outputs = 0;
     size_t m_inputs = 0;
+    uint32_t m_blocks = 0;  ///< blocks programmed so far
 };
 
 }  // namespace bitcim

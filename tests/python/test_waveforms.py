@@ -130,6 +130,9 @@ def test_window_of_images_records_those_images_only(bitcim_bin, tmp_path):
     assert first.start == 0 < first.end == second.start < second.end == both.end
     assert first.end * 2 == pytest.approx(both.end, rel=0.2)  # MLP images take about the same time
     assert report == same  # the window changes no number of the report
+    # The layer and the block the one simulated PE holds: the blocks run in turn.
+    blocks = {v for _, v in both.wave("system.pe.block")}
+    assert {v for _, v in both.wave("system.layer")} == {0, 1} and len(blocks) > 2
     # --trace-adcs: the MSB slice's RTL only, where the default records every ADC's.
     assert {p.split(".")[2] for p in both.vars if ".sar_adc_ctrl." in p} == {"slice3+"}
 
