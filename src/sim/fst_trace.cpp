@@ -183,11 +183,8 @@ void FstTraceFile::set_recording(bool on) {
         mark_time();
     }
     m_recording = on;
+    // Resuming: every value at the end of this time step (the kernel samples the trace then).
     m_resume = on;
-    if (on && m_ready && m_fst) {  // the values at the window's start, at its own time
-        if (!m_header) write_header();
-        sample(true);
-    }
 }
 
 void FstTraceFile::close() {

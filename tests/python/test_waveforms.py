@@ -130,6 +130,8 @@ def test_window_of_images_records_those_images_only(bitcim_bin, tmp_path):
     assert first.start == 0 < first.end == second.start < second.end == both.end
     assert first.end * 2 == pytest.approx(both.end, rel=0.2)  # MLP images take about the same time
     assert report == same  # the window changes no number of the report
+    # A window opens with every variable's value: a viewer shows them from its first time.
+    assert all(second.changes[h][0][0] == second.start for h, _ in second.vars.values())
     # The layer and the block the one simulated PE holds: the blocks run in turn.
     blocks = {v for _, v in both.wave("system.pe.block")}
     assert {v for _, v in both.wave("system.layer")} == {0, 1} and len(blocks) > 2
