@@ -73,7 +73,8 @@ def test_sweep_as_a_job_array_equals_a_local_sweep_and_resumes(bitcim_bin, slurm
     (out / (next(r["key"] for r in rows if r["status"] == "ok") + ".json")).unlink()
     again = bitcim(bitcim_bin, slurm.env, "sweep", "--weights", WEIGHTS, *GRID, "--engine", "slurm", "--wait", "--out", out)
     assert again.returncode == 0, again.stderr
-    assert "5 already done, 1 to run" in again.stderr and "array of 1 tasks" in again.stderr, again.stderr
+    assert "5 already done, 1 to run" in again.stderr, again.stderr
+    assert "submitting 1 points as a Slurm job array of 1 tasks" in again.stderr, again.stderr
     assert (out / "sweep.csv").read_text() == (tmp_path / "local" / "sweep.csv").read_text()
 
 

@@ -148,6 +148,7 @@ def test_sweep_skips_points_that_cannot_exist_with_the_reason(bitcim_bin, tmp_pa
     one_tile = rows["adc1-3-3-3_p16_x128_c2_t1"]
     # bitcim run's own refusal, not "run it with bitcim run --config ... to see why"
     assert one_tile["status"] == "skipped" and "tile" in one_tile["reason"] and "see why" not in one_tile["reason"]
+    assert "error:" not in one_tile["reason"] and "exit status" not in one_tile["reason"]  # the message, not the line
     assert one_tile["reason"] in res.stderr
     assert rows["adc1-3-3-3_p16_x128_c2_t16"]["status"] == "ok" and float(rows["adc1-3-3-3_p16_x128_c2_t16"]["accuracy"]) > 0.5
     assert [r["status"] for r in rows.values()].count("ok") == 3  # x64 p16 and x128 p128/p16 on 16 tiles
@@ -202,3 +203,22 @@ def test_slurm_options_and_refusals_without_a_cluster(bitcim_bin, tmp_path):
     res = subprocess.run([str(bitcim_bin), "sweep", "--collect", "--out", str(tmp_path / "empty")],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "campaign.command" in res.stderr
+    # An array that has not run yet (an sbatch that only queues): submitted, then collected as pending.
+    queued = tmp_path / "queued"
+    sbatch.write_text("#!/bin/sh\necho 77\n")
+    res = subprocess.run([str(bitcim_bin), "sweep", "--weights", str(WEIGHTS), "--parallel-rows", "16",
+                          "--parallel-rows", "32", "--limit", "10", "--engine", "slurm", "--sbatch", str(sbatch),
+                          "--out", str(queued)], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0 and "Slurm job 77" in res.stderr and "--collect --out" in res.stderr, res.stderr
+    res = subprocess.run([str(bitcim_bin), "sweep", "--collect", "--out", str(queued)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(open(queued / "sweep.csv")))
+    assert [r["status"] for r in rows] == ["pending"] * 4 and all(r["accuracy"] == "" for r in rows)
+    res = subprocess.run([str(bitcim_bin), "faults", "--weights", str(WEIGHTS), "--rates", "0", "--seeds", "1",
+                          "--engine", "slurm", "--sbatch", str(sbatch), "--out", str(tmp_path / "fq")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run([str(bitcim_bin), "faults", "--collect", "--out", str(tmp_path / "fq")], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 1 and "1 of 1 runs are not finished yet" in res.stderr, res.stderr
