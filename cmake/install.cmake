@@ -9,7 +9,7 @@
 include(GNUInstallDirs)
 
 set(BITCIM_GOLDEN_LIBS bitcim_core bitcim_io bitcim_network bitcim_components)
-set(BITCIM_SYSTEMC_LIBS bitcim_sim bitcim_tlm bitcim_cycle)
+set(BITCIM_SYSTEMC_LIBS bitcim_sim bitcim_tlm bitcim_cycle bitcim_fstapi)
 install(TARGETS bitcim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ${BITCIM_GOLDEN_LIBS} ${BITCIM_SYSTEMC_LIBS} ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 # src/app is the command line, not a library: its headers stay private.

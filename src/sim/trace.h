@@ -25,6 +25,7 @@ inline std::string gtkw_path(const std::string& fst) { return fst.substr(0, fst.
 struct TraceOptions {
     TraceOptions() = default;
     TraceOptions(std::string trace_path) : path(std::move(trace_path)) {}  // NOLINT: a bare path is a trace
+    TraceOptions(const char* trace_path) : path(trace_path) {}            // NOLINT: "" is no trace
     /// FILE.vcd (SystemC VCD; the cycle level adds FILE_sc.vcd + FILE_rtl.vcd) or FILE.fst; "" for none.
     std::string path;
     /// Images [first_image, last_image) are recorded; last_image 0: the whole run.
