@@ -40,13 +40,14 @@ private:
     void change(const std::string& text);
 
     FstTraceFile& m_fst;
-    std::unique_ptr<VerilatedVcdC> m_vcd;
     std::string m_pending;                 ///< a line not complete yet
     std::vector<std::string> m_scopes;
     std::unordered_map<std::string, size_t> m_codes;  ///< VCD identifier code -> FST variable
     bool m_header = true;
     bool m_dumped = false;
     uint64_t m_last_dump = 0;
+    /// Last, so it is destroyed first: it writes into the members above.
+    std::unique_ptr<VerilatedVcdC> m_vcd;
 };
 
 }  // namespace bitcim
