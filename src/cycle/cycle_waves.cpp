@@ -34,8 +34,9 @@ sc_core::sc_trace_file* CycleWaves::systemc_file() const {
 std::vector<size_t> CycleWaves::select_adcs(const TraceOptions& opt, const core::HwConfig& cfg) {
     const std::vector<std::string> names = CyclePe::adc_names(cfg);
     std::vector<size_t> set;
-    if (opt.adcs.empty()) {
-        if (opt.fst()) {
+    const bool all = opt.adcs.size() == 1 && opt.adcs[0] == "all";
+    if (opt.adcs.empty() || all) {
+        if (opt.fst() || all) {
             for (size_t a = 0; a < names.size(); ++a) set.push_back(a);
         } else {
             set.push_back(0);

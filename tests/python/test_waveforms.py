@@ -104,6 +104,11 @@ def test_vcd_stays_two_files_with_the_same_names(bitcim_bin, tmp_path):
     assert "$scope module slice3+ $end" in sc and " input_bit_plane " in sc
     rtl = (tmp_path / "pe_rtl.vcd").read_text()
     assert "system.pe.slice3+.sar_adc_ctrl" in rtl and "slice2+" not in rtl  # the first ADC, as before
+    res = bitcim(bitcim_bin, "run", "--weights", WEIGHTS, "--limit", "1", "--level", "cycle", "--no-baseline",
+                 "--trace", tmp_path / "all.vcd", "--trace-adcs", "all")
+    assert res.returncode == 0, res.stderr
+    rtl = (tmp_path / "all_rtl.vcd").read_text()
+    assert all(f"system.pe.slice{k}{p}.sar_adc_ctrl" in rtl for k in range(4) for p in "+-")
 
 
 def tlm_run(bitcim_bin, tmp_path, name, *extra):
@@ -123,13 +128,14 @@ def cycle_window(bitcim_bin, tmp_path, window):
 
 
 def test_window_of_images_records_those_images_only(bitcim_bin, tmp_path):
-    first, report = cycle_window(bitcim_bin, tmp_path, "0:1")
-    second, same = cycle_window(bitcim_bin, tmp_path, "1:2")
-    both, _ = cycle_window(bitcim_bin, tmp_path, "0:2")
+    first, _ = cycle_window(bitcim_bin, tmp_path, "0:1")
+    second, report = cycle_window(bitcim_bin, tmp_path, "1:2")
+    both, same = cycle_window(bitcim_bin, tmp_path, "0:2")
     # Image 1 starts where image 0 ends; the two windows make up the whole run.
     assert first.start == 0 < first.end == second.start < second.end == both.end
     assert first.end * 2 == pytest.approx(both.end, rel=0.2)  # MLP images take about the same time
-    assert report == same  # the window changes no number of the report
+    # Batches 0|1 (a window of image 1) or 0-1 (as without a window): the same report.
+    assert report == same
     # A window opens with every variable's value: a viewer shows them from its first time.
     assert all(second.changes[h][0][0] == second.start for h, _ in second.vars.values())
     # The layer and the block the one simulated PE holds: the blocks run in turn.
