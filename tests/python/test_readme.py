@@ -46,7 +46,7 @@ def logical_lines(text: str) -> List[str]:
 
 def commands(block: Block) -> List[Tuple[str, str, List[str]]]:
     """(kind, name, options) of every bitcim or Python-tool command in a block: kind "bitcim"
-    with its subcommand, or "python" with its module (and the nas subcommand)."""
+    with its subcommand, or "python" with its module (and the nas or reproduce subcommand)."""
     found = []
     for line in logical_lines(block.text):
         for segment in re.split(r"&&|;", line):
@@ -58,7 +58,8 @@ def commands(block: Block) -> List[Tuple[str, str, List[str]]]:
                     found.append(("bitcim", "" if words[i + 1].startswith("-") else words[i + 1], options))
                 elif w == "-m" and i + 1 < len(words) and words[i + 1].startswith("bitcim"):
                     module = words[i + 1]
-                    if module == "bitcim.nas" and i + 2 < len(words) and not words[i + 2].startswith("-"):
+                    if module in ("bitcim.nas", "bitcim.reproduce") and i + 2 < len(words) \
+                            and not words[i + 2].startswith("-"):
                         module += " " + words[i + 2]
                     found.append(("python", module, options))
     return found
