@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
-from .common import pyplot
+from .common import pyplot, save_figure
 
 
 def _copies(run: Dict[str, Any]) -> str:
@@ -89,7 +89,7 @@ def plot(result: Dict[str, Any], out: Path) -> List[Path]:
     ax.set_title("Figure 10 on the configured chip: sparse mapping + crossbar pruning")
     fig.tight_layout()
     paths.append(Path(f"{out}_figure10.png"))
-    fig.savefig(paths[-1], dpi=110)
+    save_figure(fig, paths[-1], dpi=110)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for weights in dict.fromkeys(r["weights"] for r in result["figure8"]):
@@ -104,5 +104,5 @@ def plot(result: Dict[str, Any], out: Path) -> List[Path]:
     ax.legend(fontsize=7)
     fig.tight_layout()
     paths.append(Path(f"{out}_figure8.png"))
-    fig.savefig(paths[-1], dpi=110)
+    save_figure(fig, paths[-1], dpi=110)
     return paths

@@ -14,6 +14,12 @@ def pyplot():
     return plt
 
 
+def save_figure(fig, path, dpi: int = 110) -> None:
+    """Writes the figure and closes it: a report draws many, and pyplot keeps every open one."""
+    fig.savefig(path, dpi=dpi)
+    pyplot().close(fig)
+
+
 def slice_code_histograms(report: Dict[str, Any]) -> List[List[int]]:
     """Conversions by ADC code per ADC group (MSB slice first), summed over layers."""
     groups: List[List[int]] = []

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List
 
 from ..io.json_bounded import loads_bounded
-from .common import describe_config, pyplot
+from .common import describe_config, pyplot, save_figure
 
 
 def describe_campaign(summary) -> str:
@@ -52,5 +52,5 @@ def plot_faults(directory: Path) -> List[Path]:
     fig.tight_layout()
     fig.subplots_adjust(top=1 - (0.25 + 0.16 * caption.count("\n")) / fig.get_figheight())
     out = directory / "faults.png"
-    fig.savefig(out, dpi=110)
+    save_figure(fig, out, dpi=110)
     return [out]

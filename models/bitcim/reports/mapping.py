@@ -6,7 +6,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List
 
-from .common import UTILIZATION_BINS, pyplot
+from .common import UTILIZATION_BINS, pyplot, save_figure
 
 NAMES = {"lenet5": "LeNet-5", "vgg11bn": "VGG-11-BN", "resnet20": "ResNet-20", "mlp": "MLP 784-256-10"}
 # The paper's Table II (LeNet-5 on MNIST, VGG-16 and ResNet-18 on CIFAR-10; LSTM-5 left out: no RNN here).
@@ -104,8 +104,7 @@ def plot_figure11(result: Dict, path: Path) -> None:
     ax.set_title(f"Figure 11: crossbar-grained pruning, {result['settings']['xbar']}x{result['settings']['xbar']} "
                  "crossbars", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_figure4(result: Dict, path: Path) -> None:
@@ -127,8 +126,7 @@ def plot_figure4(result: Dict, path: Path) -> None:
     ax.set_title(f"Figure 4: pruned VGG-11-BN on {result['settings']['figure4_xbar']}x"
                  f"{result['settings']['figure4_xbar']} crossbars", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_figure6(result: Dict, path: Path) -> None:
@@ -146,8 +144,7 @@ def plot_figure6(result: Dict, path: Path) -> None:
     ax.legend(fontsize=8)
     ax.set_title(f"Figure 6: LeNet-5 on {s['dataset']}, accuracy by pruning and precision", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def write_page(result: Dict, out: Path) -> str:

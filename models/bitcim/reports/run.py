@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import List
 
 from ..io.json_bounded import loads_bounded
-from .common import UTILIZATION_BINS, describe_run, draw_code_histograms, pyplot, slice_code_histograms
+from .common import UTILIZATION_BINS, describe_run, draw_code_histograms, pyplot, slice_code_histograms, save_figure
 
 
 def plot_run(report_path: Path) -> List[Path]:
@@ -26,7 +26,7 @@ def plot_run(report_path: Path) -> List[Path]:
         fig.tight_layout()
         fig.subplots_adjust(top=1 - (0.14 * (caption.count("\n") + 1) + 0.3) / fig.get_figheight())
         out.append(Path(f"{stem}_{name}.png"))
-        fig.savefig(out[-1], dpi=dpi)
+        save_figure(fig, out[-1], dpi=dpi)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     util = [100 * u for l in layers for u in l["crossbar_utilization"]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
-from .common import pyplot
+from .common import pyplot, save_figure
 
 
 def summarize(report: Dict[str, Any]) -> Dict[str, Any]:
@@ -84,4 +84,4 @@ def plot(rows: List[Dict[str, Any]], path: Path) -> None:
     ax.set_title("Energy per image by training method and hardware mapping (labels: accuracy)")
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path, dpi=110)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple
 
 from ..io.json_bounded import loads_bounded
-from .common import UTILIZATION_BINS, draw_code_histograms, pyplot, slice_code_histograms
+from .common import UTILIZATION_BINS, draw_code_histograms, pyplot, slice_code_histograms, save_figure
 
 
 def read_sweep(directory: Path) -> List[Dict[str, str]]:
@@ -106,7 +106,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.legend()
     _caption(fig, caption)
     out.append(directory / ("pareto.png" if (x, y) == ("energy", "accuracy") else f"pareto_{y}_{x}.png"))
-    fig.savefig(out[-1], dpi=110)
+    save_figure(fig, out[-1], dpi=110)
 
     fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(rows)), 4.5))
     labels = [_point_label(r).replace(" p", "\np", 1) for r in rows]
@@ -123,7 +123,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.tick_params(axis="x", labelsize=7)
     _caption(fig, caption)
     out.append(directory / "energy_breakdown.png")
-    fig.savefig(out[-1], dpi=110)
+    save_figure(fig, out[-1], dpi=110)
 
     # Utilization depends on the weights, crossbar size and cell bits only.
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -139,7 +139,7 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
     ax.legend()
     _caption(fig, caption)
     out.append(directory / "utilization.png")
-    fig.savefig(out[-1], dpi=110)
+    save_figure(fig, out[-1], dpi=110)
 
     with_codes = [r for r in rows if slice_code_histograms(reports[r["key"]])]
     if with_codes:
@@ -149,5 +149,5 @@ def plot_sweep(directory: Path, x: str = "energy", y: str = "accuracy") -> List[
             draw_code_histograms(row, slice_code_histograms(reports[r["key"]]), _point_label(r) + "\n")
         _caption(fig, caption)
         out.append(directory / "adc_codes.png")
-        fig.savefig(out[-1], dpi=100)
+        save_figure(fig, out[-1], dpi=100)
     return out

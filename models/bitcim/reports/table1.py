@@ -6,7 +6,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from .common import pyplot
+from .common import pyplot, save_figure
 
 SLICES = ("B3", "B2", "B1", "B0")
 MODEL_NAMES = {"mlp100": "784-100-10 (the paper's)", "mlp": "784-256-10 (ours)"}
@@ -154,8 +154,7 @@ def plot_frontier(result: Dict, path: Path) -> None:
     fig.suptitle(f"Bit-slice L1 Table 1: sparsity against accuracy per method ({result['settings']['dataset']}, "
                  "labels are alpha)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_figure2(result: Dict, path: Path) -> None:
@@ -180,8 +179,7 @@ def plot_figure2(result: Dict, path: Path) -> None:
     fig.suptitle(f"Bit-slice sparsity during fine-tuning (Figure 2), MLP {MODEL_NAMES.get(model, model)}, "
                  f"{result['settings']['dataset']}, seed {result['settings']['seeds'][0]}")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def write_page(result: Dict, out: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List
 
-from .common import pyplot
+from .common import pyplot, save_figure
 from .table1 import _ms, _pct, _point, _row, _verdict, frontier
 
 MODEL_NAMES = {"vgg11bn": "VGG-11 with batch norm", "resnet20": "ResNet-20"}
@@ -82,8 +82,7 @@ def plot_adcs(result: Dict, path: Path) -> None:
     fig.suptitle(f"Bit-slice L1 Table 2: accuracy on the hardware model by ADC resolution "
                  f"({result['settings']['dataset']}, {result['hardware']['images']} images, golden)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def write_page(result: Dict, out: Path) -> str:

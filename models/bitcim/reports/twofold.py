@@ -8,7 +8,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List
 
-from .common import pyplot
+from .common import pyplot, save_figure
 
 STATES = ("00", "01", "10", "11")
 OTHER = ("dac", "shift_add", "buffers", "periphery", "control")  # per-image components besides cells, ADC, LFSR
@@ -114,8 +114,7 @@ def plot_accuracy(result: Dict, path: Path) -> None:
     ax.legend(fontsize=8)
     ax.set_title(f"Twofold sparsity, {result['settings']['model']} on {result['settings']['dataset']}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def plot_energy(result: Dict, path: Path) -> None:
@@ -141,8 +140,7 @@ def plot_energy(result: Dict, path: Path) -> None:
     ax.set_title(f"Twofold sparsity: energy by component, {result['settings']['model']}, seed {seed} "
                  "(programming excluded)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)
 
 
 def write_page(result: Dict, out: Path) -> str:
