@@ -184,6 +184,7 @@ std::string one_line(std::string text) {
 // Refuses to submit while an array submitted into the directory before is still queued or
 // running: its points would be run twice, and its reports written under the new one's.
 void refuse_active_arrays(const fs::path& sdir, const std::string& label, const EngineOptions& engine) {
+    if (!fs::exists(sdir / "jobs")) return;
     std::ifstream in(sdir / "jobs");
     std::string ids;
     for (std::string id; std::getline(in, id);)
@@ -201,7 +202,6 @@ bool submit_array(const fs::path& dir, const std::vector<RunJob>& jobs, const st
                   const std::string& label, unsigned threads, const EngineOptions& engine) {
     const fs::path sdir = fs::absolute(dir) / "slurm";
     fs::create_directories(sdir);
-    refuse_active_arrays(sdir, label, engine);
     if (todo.empty()) return true;
     size_t per_task = engine.points_per_task ? engine.points_per_task : auto_points_per_task(jobs[todo.front()]);
     per_task = std::min(std::max(per_task, (todo.size() + kMaxArrayTasks - 1) / kMaxArrayTasks), todo.size());
@@ -304,6 +304,8 @@ bool run_jobs(const std::string& out_dir, const std::vector<RunJob>& jobs, unsig
             throw InputError(label + ": configuration " + job.key + " is given twice");
     fs::create_directories(out_dir);
     const DirectoryLock lock(out_dir, label);
+    // A local run too: the array's tasks would write the same reports.
+    refuse_active_arrays(fs::absolute(out_dir) / "slurm", label, engine);
     std::vector<size_t> todo;
     for (size_t i = 0; i < jobs.size(); ++i)
         if (!finished(out_dir, jobs[i])) todo.push_back(i);

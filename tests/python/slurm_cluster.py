@@ -86,6 +86,9 @@ class SlurmCluster:
         host = socket.gethostname().split(".")[0]
         user = os.environ.get("USER") or __import__("pwd").getpwuid(os.getuid()).pw_name
         cpus = max(1, len(os.sched_getaffinity(0)))
+        # slurmd drains a node that has less memory than configured: configure most of what there is.
+        mem_kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:"))
+        memory_mib = max(200, int(mem_kib / 1024 * 0.8))
         conf = r / "slurm.conf"
         conf.write_text(f"""ClusterName=bitcimtest
 SlurmctldHost={host}(127.0.0.1)
@@ -119,7 +122,7 @@ MinJobAge=300
 KillWait=5
 Waittime=0
 SchedulerParameters=sched_interval=1
-NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory=2000 State=UNKNOWN
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory={memory_mib} State=UNKNOWN
 PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """)
         self.env["SLURM_CONF"] = str(conf)

@@ -57,7 +57,7 @@ def test_sweep_as_a_job_array_equals_a_local_sweep_and_resumes(bitcim_bin, slurm
     assert local.returncode == 0, local.stderr
     out = tmp_path / "array"
     res = bitcim(bitcim_bin, slurm.env, "sweep", "--weights", WEIGHTS, *GRID, "--engine", "slurm", "--points-per-task",
-                 "2", "--partition", "debug", "--time", "5", "--mem", "500M", "--out", out)
+                 "2", "--partition", "debug", "--time", "5", "--mem", "100M", "--out", out)
     assert res.returncode == 0, res.stderr
     assert "6 configurations, 0 already done, 6 to run" in res.stderr
     assert "a Slurm job array of 3 tasks (2 points a task)" in res.stderr, res.stderr

@@ -200,6 +200,8 @@ def test_slurm_options_and_refusals_without_a_cluster(bitcim_bin, tmp_path):
     res = subprocess.run(base + ["--engine", "slurm", "--sbatch", str(sbatch), "--squeue", str(squeue)],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "Slurm job 4242 still queued or running" in res.stderr, res.stderr
+    res = subprocess.run(base + ["--squeue", str(squeue)], capture_output=True, text=True, timeout=60)  # nor a local run
+    assert res.returncode == 2 and "Slurm job 4242 still queued or running" in res.stderr, res.stderr
     res = subprocess.run([str(bitcim_bin), "sweep", "--collect", "--out", str(tmp_path / "empty")],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "campaign.command" in res.stderr
