@@ -15,9 +15,7 @@ Figures 8 and 10 are the fixed chip's: results/chip.md.
 """
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -29,10 +27,9 @@ from ..reports.mapping import write_page
 from ..training import mapping as xbar
 from ..training.checkpoint import load_checkpoint, save_checkpoint
 from ..training.trainer import Trainer, TrainOptions, accuracy
-from . import steps
+from . import cli, steps
 from .bitslice_recipe import data
 from .hardware import bitcim_binary, bitcim_run
-from .table1 import parser
 
 FIGURE4_XBAR = 64  # the paper's Figure 4 crossbars
 
@@ -133,13 +130,7 @@ def figure6(s: Settings, seed: int, bits: int, sparsity: float, dense_state: str
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    p = parser("python3 -m bitcim.reproduce mapping", __doc__)
-    a = p.parse_args(argv)
-    if a.jobs < 1:
-        p.error("--jobs must be at least 1")
-    if a.dataset == "cifar10":
-        p.error("mapping runs the zoo's 1x28x28 networks: --dataset fashion-mnist, or mnist with --data-dir")
-    s = replace(SMOKE if a.smoke else FULL, dataset=a.dataset, data_dir=str(a.data_dir) if a.data_dir else None)
+    a, s = cli.options("mapping", __doc__, argv, FULL, SMOKE)
     work = a.out / "mapping-work"
     try:
         bitcim_binary()
@@ -165,14 +156,11 @@ def main(argv: Optional[List[str]] = None) -> None:
             s=s, seed=seed, bits=bits, sparsity=sp, dense_state=dense_pt[("lenet5", seed)]))
             for seed in s.seeds for bits in s.figure6_bits for sp in s.figure6_sparsities]
         results.update(steps.run(work, later, a.jobs, "mapping crossbars and figures"))
-    except (ValueError, RuntimeError, KeyError) as e:  # no data, no program, other settings, a failed run
-        print(f"bitcim.reproduce mapping: error: {e}", file=sys.stderr)
-        sys.exit(2)
+    except (ValueError, RuntimeError, KeyError) as e:
+        cli.fail("mapping", e)
     settings = {**asdict(s), "seeds": list(s.seeds), "figure6_sparsities": list(s.figure6_sparsities),
                 "figure6_bits": list(s.figure6_bits), "figure4_xbar": FIGURE4_XBAR}
     result = {"settings": settings, "steps": results,
               "step_seconds": round(sum(r["seconds"] for r in results.values()), 1),
-              "command": "python3 -m bitcim.reproduce mapping " + " ".join(sys.argv[2:] if argv is None else argv)}
-    (a.out / "mapping.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(write_page(result, a.out))
-    print(f"wrote {a.out / 'mapping.json'}, {a.out / 'mapping.md'} and its figures", file=sys.stderr)
+              "command": cli.command("mapping", argv)}
+    cli.finish("mapping", a.out, result, write_page)

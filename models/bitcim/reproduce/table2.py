@@ -12,19 +12,15 @@ sparsity keeps at low ADC resolution.
 """
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import replace
 from typing import Dict, List, Optional
 
 from ..io.export import export
 from ..nn import zoo
 from ..reports.table2 import write_page
 from ..training.checkpoint import load_checkpoint
-from . import steps
+from . import cli, steps
 from .bitslice_recipe import METHODS, Settings, data, finetuned_state, run, summary
 from .hardware import bitcim_binary, bitcim_run
-from .table1 import parser
 
 ADCS = {"adc8": {"adc_bits": [8, 8, 8, 8]}, "adc1333": {"adc_bits": [1, 3, 3, 3]}}
 FULL = Settings(models=("vgg11bn", "resnet20"), seeds=(0, 1, 2), pretrain_epochs=3, finetune_epochs=2,
@@ -46,13 +42,7 @@ def on_hardware(model: str, state: str, weights: str, images: int) -> Dict:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    p = parser("python3 -m bitcim.reproduce table2", __doc__)
-    a = p.parse_args(argv)
-    if a.jobs < 1:
-        p.error("--jobs must be at least 1")
-    if a.dataset == "cifar10":
-        p.error("table2 runs the zoo's 1x28x28 networks: --dataset fashion-mnist, or mnist with --data-dir")
-    s = replace(SMOKE if a.smoke else FULL, dataset=a.dataset, data_dir=str(a.data_dir) if a.data_dir else None)
+    a, s = cli.options("table2", __doc__, argv, FULL, SMOKE)
     images = s.limit_test  # the images PyTorch's accuracy is measured on
     try:
         bitcim_binary()
@@ -63,12 +53,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                               weights=str(work / f"{method}-a{alpha:g}-{m}-s{seed}.safetensors"), images=images))
               for m in s.models for seed in s.seeds for method in METHODS for alpha in s.alphas[method]]
         results.update(steps.run(work, hw, a.jobs, "table2 hardware"))
-    except (ValueError, RuntimeError) as e:  # no data, no program, a work directory of other settings, a failed run
-        print(f"bitcim.reproduce table2: error: {e}", file=sys.stderr)
-        sys.exit(2)
-    result = summary(s, results, "python3 -m bitcim.reproduce table2 " + " ".join(sys.argv[2:] if argv is None
-                                                                                 else argv))
+    except (ValueError, RuntimeError) as e:
+        cli.fail("table2", e)
+    result = summary(s, results, cli.command("table2", argv))
     result["hardware"] = {"images": images, "level": "golden", "adcs": ADCS}
-    (a.out / "table2.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(write_page(result, a.out))
-    print(f"wrote {a.out / 'table2.json'}, {a.out / 'table2.md'} and its figure", file=sys.stderr)
+    cli.finish("table2", a.out, result, write_page)

@@ -15,8 +15,7 @@ buffers and periphery; crossbar programming, once per network, is reported apart
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -25,10 +24,9 @@ from ..reports.twofold import write_page
 from ..training import pruning
 from ..training.checkpoint import save_checkpoint
 from ..training.trainer import Trainer, TrainOptions
-from . import steps
+from . import cli, steps
 from .bitslice_recipe import data
 from .hardware import bitcim_binary, bitcim_run
-from .table1 import parser
 
 ADCS = {"adc8": {"adc_bits": [8, 8, 8, 8]}, "adc1333": {"adc_bits": [1, 3, 3, 3]}}
 
@@ -108,13 +106,7 @@ def on_hardware(weights: str, images: int, adcs: List[str]) -> Dict:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    p = parser("python3 -m bitcim.reproduce twofold", __doc__)
-    a = p.parse_args(argv)
-    if a.jobs < 1:
-        p.error("--jobs must be at least 1")
-    if a.dataset == "cifar10":
-        p.error("twofold runs the zoo's 1x28x28 ResNet-20: --dataset fashion-mnist, or mnist with --data-dir")
-    s = replace(SMOKE if a.smoke else FULL, dataset=a.dataset, data_dir=str(a.data_dir) if a.data_dir else None)
+    a, s = cli.options("twofold", __doc__, argv, FULL, SMOKE)
     work = a.out / "twofold-work"
     try:
         bitcim_binary()
@@ -140,15 +132,12 @@ def main(argv: Optional[List[str]] = None) -> None:
                           dict(weights=str(work / f"twofold-{name[lv]}.safetensors"), images=s.limit_test,
                                adcs=list(ADCS))) for lv in levels]
         results.update(steps.run(work, hw, a.jobs, "twofold hardware"))
-    except (ValueError, RuntimeError) as e:  # no data, no program, a work directory of other settings, a failed run
-        print(f"bitcim.reproduce twofold: error: {e}", file=sys.stderr)
-        sys.exit(2)
+    except (ValueError, RuntimeError) as e:
+        cli.fail("twofold", e)
     tech = json.loads((Path(__file__).resolve().parents[3] / "config" / "technology.json").read_text())
     result = {"settings": {**asdict(s), "sparsities": list(s.sparsities), "seeds": list(s.seeds)}, "adcs": ADCS,
               "cell_read_energy_pj": tech["cell_read_energy_pj"]["value"]["2"],
               "lfsr_step_energy_pj": tech["lfsr_step_energy_pj"]["value"], "steps": results,
               "step_seconds": round(sum(r["seconds"] for r in results.values()), 1),
-              "command": "python3 -m bitcim.reproduce twofold " + " ".join(sys.argv[2:] if argv is None else argv)}
-    (a.out / "twofold.json").write_text(json.dumps(result, indent=1) + "\n")
-    print(write_page(result, a.out))
-    print(f"wrote {a.out / 'twofold.json'}, {a.out / 'twofold.md'} and its figures", file=sys.stderr)
+              "command": cli.command("twofold", argv)}
+    cli.finish("twofold", a.out, result, write_page)
