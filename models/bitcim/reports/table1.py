@@ -126,7 +126,11 @@ def markdown(result: Dict) -> str:
             if ap is not None:
                 lines.append(_row(result["methods"][m], f"{ap[0]:g}", ap[1]))
         lines += [""] + _verdict(result, model)
-    lines += ["", "![frontier](table1_frontier.png)", "", "![Figure 2](figure2.png)", ""]
+    lines += ["", "Read the equal-accuracy rows with the frontier figure below: each is a method's sparsest of "
+              "a few strengths that keeps the accuracy, so a method whose point sits higher in accuracy can look "
+              "sparser or denser than its curve is. Where two curves lie on one another, the methods are equal "
+              "at every accuracy, whatever the rows say.",
+              "", "![frontier](table1_frontier.png)", "", "![Figure 2](figure2.png)", ""]
     return "\n".join(lines)
 
 
