@@ -17,9 +17,12 @@ from bitcim.training.trainer import Trainer, TrainOptions
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def reproduce(*args, cwd):
+def reproduce(*args, cwd, bitcim_bin=None, timeout=600):
+    env = {"PYTHONPATH": str(ROOT / "models")}
+    if bitcim_bin is not None:
+        env["BITCIM_BIN"] = str(bitcim_bin)
     return subprocess.run([sys.executable, "-m", "bitcim.reproduce", *args], capture_output=True, text=True,
-                          timeout=600, cwd=cwd, env={"PYTHONPATH": str(ROOT / "models")})
+                          timeout=timeout, cwd=cwd, env=env)
 
 
 def test_table1_smoke_runs_resumes_and_refuses_other_settings(tmp_path):
@@ -73,9 +76,7 @@ def test_sgd_and_refusals():
 
 
 def test_table2_smoke_runs_the_fine_tuned_networks_on_the_model(tmp_path, bitcim_bin):
-    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "table2", "--smoke", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
-                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    res = reproduce("table2", "--smoke", "--out", str(tmp_path), cwd=tmp_path, bitcim_bin=bitcim_bin, timeout=900)
     assert res.returncode == 0, res.stderr
     result = json.loads((tmp_path / "table2.json").read_text())
     hw = result["steps"]["hardware-bitslice-l1-a0.4-resnet20-s0"]
@@ -87,16 +88,13 @@ def test_table2_smoke_runs_the_fine_tuned_networks_on_the_model(tmp_path, bitcim
 
 
 def test_table2_names_a_missing_program(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "table2", "--smoke", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(tmp_path / "no-bitcim")})
+    res = reproduce("table2", "--smoke", "--out", str(tmp_path), cwd=tmp_path, bitcim_bin=tmp_path / "no-bitcim",
+                    timeout=120)
     assert res.returncode == 2 and "no bitcim program" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_twofold_smoke_counts_lfsr_energy_only_where_weights_were_pruned(tmp_path, bitcim_bin):
-    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "twofold", "--smoke", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
-                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    res = reproduce("twofold", "--smoke", "--out", str(tmp_path), cwd=tmp_path, bitcim_bin=bitcim_bin, timeout=900)
     assert res.returncode == 0, res.stderr
     steps = json.loads((tmp_path / "twofold.json").read_text())["steps"]
     assert steps["post-0.5-s0"]["network_sparsity"] == pytest.approx(0.5, abs=0.01)
@@ -122,9 +120,7 @@ def test_twofold_energy_by_state_must_add_up_to_what_the_program_counted():
 
 
 def test_mapping_smoke_prunes_crossbars_and_reads_utilization_from_the_model(tmp_path, bitcim_bin):
-    res = subprocess.run([sys.executable, "-m", "bitcim.reproduce", "mapping", "--smoke", "--out", str(tmp_path)],
-                         capture_output=True, text=True, timeout=900, cwd=tmp_path,
-                         env={"PYTHONPATH": str(ROOT / "models"), "BITCIM_BIN": str(bitcim_bin)})
+    res = reproduce("mapping", "--smoke", "--out", str(tmp_path), cwd=tmp_path, bitcim_bin=bitcim_bin, timeout=900)
     assert res.returncode == 0, res.stderr
     steps = json.loads((tmp_path / "mapping.json").read_text())["steps"]
     for net, sparsity in (("lenet5", 0.92), ("vgg11bn", 0.925)):

@@ -19,7 +19,7 @@ from ..io.datasets import DEFAULT_DATASET, load_dataset
 from ..nn import zoo
 from ..training.checkpoint import load_checkpoint, save_checkpoint
 from ..training.pruning import real_threshold_prune
-from ..training.sparsity import slice_nonzero_ratio
+from ..training.sparsity import slice_nonzero_ratio, weights_kept
 from ..training.trainer import Trainer, TrainOptions, accuracy
 from . import steps
 
@@ -68,9 +68,14 @@ def _options(s: Settings, model: str, seed: int, method: str, epochs: int, alpha
                         momentum=s.momentum, normalize=True)
 
 
-def _measure(model: torch.nn.Module, s: Settings) -> Dict:
+def test_accuracy(model: torch.nn.Module, s) -> float:
+    """Accuracy on the test images of any experiment's settings `s` (dataset, data_dir, limits)."""
     _, _, xt, yt = data(s.dataset, s.data_dir, s.limit_train, s.limit_test)
-    return {"accuracy": accuracy(model, xt, yt), "slice_nonzero": slice_nonzero_ratio(model)}
+    return accuracy(model, xt, yt)
+
+
+def _measure(model: torch.nn.Module, s: Settings) -> Dict:
+    return {"accuracy": test_accuracy(model, s), "slice_nonzero": slice_nonzero_ratio(model)}
 
 
 def pretrain(s: Settings, model: str, seed: int, state: str) -> Dict:
@@ -86,9 +91,7 @@ def prune(s: Settings, model: str, seed: int, pretrained: str, state: str) -> Di
     net.load_state_dict(load_checkpoint(pretrained)["model"])
     real_threshold_prune(net, s.threshold)
     save_checkpoint({"model": net.state_dict()}, state)
-    kept = sum(int(l.weight_mask.sum()) for l in net.modules() if hasattr(l, "weight_mask"))
-    total = sum(l.weight_mask.numel() for l in net.modules() if hasattr(l, "weight_mask"))
-    return {**_measure(net, s), "weights_kept": kept / total}
+    return {**_measure(net, s), "weights_kept": weights_kept(net)}
 
 
 def finetune(s: Settings, model: str, seed: int, method: str, alpha: float, pruned: str,

@@ -26,9 +26,10 @@ from ..nn.layers import quant_layers
 from ..reports.mapping import write_page
 from ..training import mapping as xbar
 from ..training.checkpoint import load_checkpoint, save_checkpoint
-from ..training.trainer import Trainer, TrainOptions, accuracy
+from ..training.sparsity import weights_kept
+from ..training.trainer import Trainer, TrainOptions
 from . import cli, steps
-from .bitslice_recipe import data
+from .bitslice_recipe import data, test_accuracy
 from .hardware import bitcim_binary, bitcim_run
 
 FIGURE4_XBAR = 64  # the paper's Figure 4 crossbars
@@ -60,51 +61,39 @@ SMOKE = Settings(networks={"lenet5": 0.92, "vgg11bn": 0.925}, dense_epochs=1, fi
                  figure6_bits=(4, 8), limit_train=128, limit_test=20)
 
 
-def _train(s: Settings, model: str, method: str, seed: int, epochs: int, init: Optional[str], sparsity: float = 0.5,
-           bits: int = 8, xbar_size: Optional[int] = None) -> Trainer:
-    x, y, xt, yt = data(s.dataset, s.data_dir, s.limit_train, s.limit_test)
-    n = xbar_size or s.xbar
-    t = Trainer(TrainOptions(model=model, method=method, epochs=epochs, seed=seed, lr=s.lr, batch_size=s.batch_size,
-                             sparsity=sparsity, prune_epoch=0, init=Path(init) if init else None, quiet=True,
-                             hw=HwConfig(weight_bits=bits, xbar_rows=n, xbar_cols=n)))
-    t.train(x, y, xt, yt)
+def _trainer(s: Settings, model: str, method: str, seed: int, epochs: int, init: Optional[str],
+             sparsity: float = 0.5, bits: int = 8) -> Trainer:
+    return Trainer(TrainOptions(model=model, method=method, epochs=epochs, seed=seed, lr=s.lr, batch_size=s.batch_size,
+                                sparsity=sparsity, prune_epoch=0, init=Path(init) if init else None, quiet=True,
+                                hw=HwConfig(weight_bits=bits, xbar_rows=s.xbar, xbar_cols=s.xbar)))
+
+
+def _fit(t: Trainer, s: Settings) -> Trainer:
+    t.train(*data(s.dataset, s.data_dir, s.limit_train, s.limit_test))
     return t
 
 
-def _accuracy(model, s: Settings) -> float:
-    _, _, xt, yt = data(s.dataset, s.data_dir, s.limit_train, s.limit_test)
-    return accuracy(model, xt, yt)
-
-
-def _kept(model) -> Tuple[int, int]:
-    layers = [l for _, l in quant_layers(model)]
-    return sum(int(l.weight_mask.sum()) for l in layers), sum(l.weight_mask.numel() for l in layers)
-
-
 def dense(s: Settings, model: str, seed: int, state: str) -> Dict:
-    t = _train(s, model, "none", seed, s.dense_epochs, None)
+    t = _fit(_trainer(s, model, "none", seed, s.dense_epochs, None), s)
     save_checkpoint({"model": t.model.state_dict()}, state)
-    return {"accuracy": _accuracy(t.model, s)}
+    return {"accuracy": test_accuracy(t.model, s)}
 
 
 def normal_prune(s: Settings, model: str, seed: int, dense_state: str, state: str, weights: str) -> Dict:
-    t = _train(s, model, "pruned", seed, s.prune_epochs, dense_state, sparsity=s.networks[model])
+    t = _fit(_trainer(s, model, "pruned", seed, s.prune_epochs, dense_state, sparsity=s.networks[model]), s)
     save_checkpoint({"model": t.model.state_dict()}, state)
     export(t.model, weights, f"{model}-pruned", (1, 28, 28))
-    kept, total = _kept(t.model)
-    return {"accuracy": _accuracy(t.model, s), "weights_pruned": 1 - kept / total}
+    return {"accuracy": test_accuracy(t.model, s), "weights_pruned": 1 - weights_kept(t.model)}
 
 
 def crossbar_prune(s: Settings, model: str, seed: int, pruned_state: str) -> Dict:
-    t = _train(s, model, "xbar-prune", seed, s.xbar_epochs, pruned_state, sparsity=s.xbar_fraction)
-    reports = t.crossbar_reports()
-    kept, total = _kept(t.model)
-    net = zoo.build(model, hw=HwConfig(xbar_rows=s.xbar, xbar_cols=s.xbar))
-    net.load_state_dict(load_checkpoint(pruned_state)["model"])
+    t = _trainer(s, model, "xbar-prune", seed, s.xbar_epochs, pruned_state, sparsity=s.xbar_fraction)
+    # the crossbars the magnitude-pruned network needs, k-means mapped, before crossbar pruning starts
     before = {n: xbar.crossbar_report(l, xbar.kmeans_column_map(xbar.crossbar_matrix(l), l.hw, seed=seed)).__dict__
-              for n, l in quant_layers(net)}
-    return {"accuracy": _accuracy(t.model, s), "weights_pruned": 1 - kept / total, "crossbars": reports,
-            "crossbars_before": before}
+              for n, l in quant_layers(t.model)}
+    _fit(t, s)
+    return {"accuracy": test_accuracy(t.model, s), "weights_pruned": 1 - weights_kept(t.model),
+            "crossbars": t.crossbar_reports(), "crossbars_before": before}
 
 
 def figure4(s: Settings, model: str, seed: int, pruned_state: str, work: str, images: int) -> Dict:
@@ -125,8 +114,8 @@ def figure4(s: Settings, model: str, seed: int, pruned_state: str, work: str, im
 
 def figure6(s: Settings, seed: int, bits: int, sparsity: float, dense_state: str) -> Dict:
     """LeNet-5 at `bits`-bit weights: from the 8-bit dense network, pruned to `sparsity` and fine-tuned."""
-    t = _train(s, "lenet5", "pruned", seed, s.prune_epochs, dense_state, sparsity=sparsity, bits=bits)
-    return {"accuracy": _accuracy(t.model, s)}
+    t = _fit(_trainer(s, "lenet5", "pruned", seed, s.prune_epochs, dense_state, sparsity=sparsity, bits=bits), s)
+    return {"accuracy": test_accuracy(t.model, s)}
 
 
 def main(argv: Optional[List[str]] = None) -> None:

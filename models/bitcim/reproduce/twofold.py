@@ -23,10 +23,11 @@ from ..io.export import export
 from ..reports.twofold import write_page
 from ..training import pruning
 from ..training.checkpoint import save_checkpoint
+from ..training.sparsity import weights_kept
 from ..training.trainer import Trainer, TrainOptions
 from . import cli, steps
-from .bitslice_recipe import data
-from .hardware import bitcim_binary, bitcim_run
+from .bitslice_recipe import data, test_accuracy
+from .hardware import ROOT, bitcim_binary, bitcim_run
 
 ADCS = {"adc8": {"adc_bits": [8, 8, 8, 8]}, "adc1333": {"adc_bits": [1, 3, 3, 3]}}
 
@@ -58,21 +59,15 @@ def _options(s: Settings, method: str, seed: int, epochs: int, sparsity: float, 
                         init=Path(init) if init else None, quiet=True)
 
 
-def _accuracy(model, s: Settings) -> float:
-    from ..training.trainer import accuracy
-    _, _, xt, yt = data(s.dataset, s.data_dir, s.limit_train, s.limit_test)
-    return accuracy(model, xt, yt)
-
-
 def train(s: Settings, seed: int, sparsity: float, state: str) -> Dict:
     """Twofold training (no cut yet), then the cut: accuracy before it and right after it."""
     x, y, xt, yt = data(s.dataset, s.data_dir, s.limit_train, s.limit_test)
     t = Trainer(_options(s, "twofold", seed, s.epochs, sparsity, s.epochs, None))  # prune_epoch past the end
     t.train(x, y, xt, yt)
-    regularized = _accuracy(t.model, s)
+    regularized = test_accuracy(t.model, s)
     pruning.apply_prune_masks(t.model, t.prune_masks)
     save_checkpoint({"model": t.model.state_dict()}, state)
-    return {"accuracy_regularized": regularized, "accuracy_cut": _accuracy(t.model, s)}
+    return {"accuracy_regularized": regularized, "accuracy_cut": test_accuracy(t.model, s)}
 
 
 def post_train(s: Settings, seed: int, sparsity: float, cut: str, weights: str) -> Dict:
@@ -81,9 +76,7 @@ def post_train(s: Settings, seed: int, sparsity: float, cut: str, weights: str) 
     t = Trainer(_options(s, "twofold", seed, s.post_epochs, sparsity, 0, cut))
     t.train(x, y, xt, yt)
     export(t.model, weights, f"{s.model}-twofold-{sparsity:g}", (1, 28, 28), lfsr=t.lfsr if sparsity else None)
-    kept = sum(int(l.weight_mask.sum()) for l in t.model.modules() if hasattr(l, "weight_mask"))
-    total = sum(l.weight_mask.numel() for l in t.model.modules() if hasattr(l, "weight_mask"))
-    return {"accuracy": _accuracy(t.model, s), "network_sparsity": 1 - kept / total}
+    return {"accuracy": test_accuracy(t.model, s), "network_sparsity": 1 - weights_kept(t.model)}
 
 
 def dense(s: Settings, seed: int, weights: str) -> Dict:
@@ -92,7 +85,7 @@ def dense(s: Settings, seed: int, weights: str) -> Dict:
     t = Trainer(_options(s, "none", seed, s.epochs + s.post_epochs, 0.0, 0, None))
     t.train(x, y, xt, yt)
     export(t.model, weights, f"{s.model}-dense", (1, 28, 28))
-    return {"accuracy": _accuracy(t.model, s)}
+    return {"accuracy": test_accuracy(t.model, s)}
 
 
 def on_hardware(weights: str, images: int, adcs: List[str]) -> Dict:
@@ -134,7 +127,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         results.update(steps.run(work, hw, a.jobs, "twofold hardware"))
     except (ValueError, RuntimeError) as e:
         cli.fail("twofold", e)
-    tech = json.loads((Path(__file__).resolve().parents[3] / "config" / "technology.json").read_text())
+    tech = json.loads((ROOT / "config" / "technology.json").read_text())
     result = {"settings": {**asdict(s), "sparsities": list(s.sparsities), "seeds": list(s.seeds)}, "adcs": ADCS,
               "cell_read_energy_pj": tech["cell_read_energy_pj"]["value"]["2"],
               "lfsr_step_energy_pj": tech["lfsr_step_energy_pj"]["value"], "steps": results,

@@ -1,5 +1,5 @@
-"""Bit-slice statistics of quantized layers: per-slice non-zero ratios, slice counts, and
-each magnitude's nearest sparser value (what the slice-aware regularizers pull toward).
+"""Bit-slice statistics of quantized layers: per-slice non-zero ratios, slice counts, the weights
+pruning keeps, and each magnitude's nearest sparser value (what the slice-aware regularizers pull toward).
 Slicing follows each layer's HwConfig (weight bits, cell bits, sign)."""
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ def slice_nonzero_ratio(model: nn.Module) -> List[float]:
             for k in range(slices):
                 nonzero[slices - 1 - k] += int((slice_of(mag, k, hw.cell_bits) != 0).sum())
     return [n / max(total, 1) for n in nonzero]
+
+
+def weights_kept(model: nn.Module) -> float:
+    """The fraction of the quantized layers' weights their pruning masks keep."""
+    layers = [l for _, l in quant_layers(model)]
+    return sum(int(l.weight_mask.sum()) for l in layers) / sum(l.weight_mask.numel() for l in layers)
 
 
 def sparser_target(mag: torch.Tensor, cell_bits: int, max_value: int = 255) -> torch.Tensor:

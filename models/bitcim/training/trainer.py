@@ -26,6 +26,8 @@ from .sparsity import slice_nonzero_ratio
 
 METHODS = ("none", "l1", "bitslice-l1", "bitslice-l1-ste", "pruned", "lfsr-prune", "twofold", "xbar-prune")
 OPTIMIZERS = ("adam", "sgd")
+BITSLICE_METHODS = ("bitslice-l1", "bitslice-l1-ste")
+NORMALIZED_METHODS = ("l1",) + BITSLICE_METHODS  # those `normalize` applies to
 DEFAULT_ALPHA = {"l1": 2e-5, "bitslice-l1": 2e-6, "bitslice-l1-ste": 2e-6, "twofold": 1e-3}
 
 
@@ -103,7 +105,7 @@ class Trainer:
                     if opts.optimizer == "sgd" else torch.optim.Adam(self.model.parameters(), lr=opts.lr))
         self.alpha = opts.alpha if opts.alpha is not None else DEFAULT_ALPHA.get(opts.method, 0.0)
         largest = max(layer.weight.numel() for _, layer in quant_layers(self.model))
-        if opts.normalize and opts.method not in ("l1", "bitslice-l1", "bitslice-l1-ste"):
+        if opts.normalize and opts.method not in NORMALIZED_METHODS:
             raise ValueError(f"normalize applies to l1 and bit-slice L1, not to method {opts.method!r}")
         self.reg_count = self._regularizer_count() if opts.normalize else 1.0
         self.lfsr = lfsr_for_positions(largest, seed=opts.seed + 1)
@@ -117,7 +119,7 @@ class Trainer:
     def _regularizer_count(self) -> float:
         """What `normalize` divides by: the weights for L1, the weights' slices for bit-slice L1."""
         layers = quant_layers(self.model)
-        if self.opts.method in ("bitslice-l1", "bitslice-l1-ste"):
+        if self.opts.method in BITSLICE_METHODS:
             return float(sum(l.weight.numel() * (l.hw.weight_bits // l.hw.cell_bits) for _, l in layers))
         return float(sum(l.weight.numel() for _, l in layers))
 
