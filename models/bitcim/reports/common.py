@@ -1,7 +1,8 @@
 """What the report figures share: the pyplot backend, the utilization bins, ADC code histograms."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import statistics
+from typing import Any, Dict, List, Tuple
 
 UTILIZATION_BINS = [0, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100]
 
@@ -12,6 +13,17 @@ def pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+
+def mean_std(values: List[float]) -> Tuple[float, float]:
+    """Mean and sample standard deviation over seeds (0 for one value)."""
+    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def mean_std_text(values: List[float]) -> str:
+    """"m ± s" to two decimals; the mean alone for one value (no spread to show)."""
+    m, s = mean_std(values)
+    return f"{m:.2f} ± {s:.2f}" if len(values) > 1 else f"{m:.2f}"
 
 
 def save_figure(fig, path, dpi: int = 110) -> None:

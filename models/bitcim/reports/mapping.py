@@ -6,16 +6,11 @@ import statistics
 from pathlib import Path
 from typing import Dict, List
 
-from .common import UTILIZATION_BINS, pyplot, save_figure
+from .common import mean_std_text, pyplot, save_figure, UTILIZATION_BINS
 
 NAMES = {"lenet5": "LeNet-5", "vgg11bn": "VGG-11-BN", "resnet20": "ResNet-20", "mlp": "MLP 784-256-10"}
 # The paper's Table II (LeNet-5 on MNIST, VGG-16 and ResNet-18 on CIFAR-10; LSTM-5 left out: no RNN here).
 PAPER_TABLE2 = {"LeNet-5": (99.23, 99.13, 99.15), "VGG-16": (93.64, 93.62, 93.72), "ResNet-18": (92.37, 92.07, 91.78)}
-
-
-def _mean(values: List[float]) -> str:
-    m = statistics.mean(values)
-    return f"{m:.2f} ± {statistics.stdev(values):.2f}" if len(values) > 1 else f"{m:.2f}"
 
 
 def _runs(result: Dict, kind: str, model: str) -> List[Dict]:
@@ -56,15 +51,15 @@ def markdown(result: Dict) -> str:
              "| --- | --- | --- | --- | --- |"]
     for model, sparsity in s["networks"].items():
         acc = {k: [100 * r["accuracy"] for r in _runs(result, k, model)] for k in ("dense", "pruned", "xbar")}
-        lines.append(f"| {NAMES.get(model, model)} | {100 * sparsity:g}% | {_mean(acc['dense'])}% | "
-                     f"{_mean(acc['pruned'])}% | {_mean(acc['xbar'])}% |")
+        lines.append(f"| {NAMES.get(model, model)} | {100 * sparsity:g}% | {mean_std_text(acc['dense'])}% | "
+                     f"{mean_std_text(acc['pruned'])}% | {mean_std_text(acc['xbar'])}% |")
     lines += ["", "## Figure 11: parameters pruned against crossbars saved", "",
               "| Network | k-means mapping saves | crossbar pruning removes (weights) | and saves (crossbars) |",
               "| --- | --- | --- | --- |"]
     for model in s["networks"]:
         f = figure11(result, model)
-        lines.append(f"| {NAMES.get(model, model)} | {_mean([100 * v for v in f['kmeans_saved']])}% | "
-                     f"{_mean([100 * v for v in f['params_pruned']])}% | {_mean([100 * v for v in f['crossbars_saved']])}% |")
+        lines.append(f"| {NAMES.get(model, model)} | {mean_std_text([100 * v for v in f['kmeans_saved']])}% | "
+                     f"{mean_std_text([100 * v for v in f['params_pruned']])}% | {mean_std_text([100 * v for v in f['crossbars_saved']])}% |")
     lines += ["", "Fractions of the dense network's weights and crossbars.", "", "![Figure 11](mapping_figure11.png)"]
     fig4 = [k for k in result["steps"] if k.startswith("figure4-")]
     if fig4:
@@ -80,7 +75,7 @@ def markdown(result: Dict) -> str:
               "| sparsity | " + " | ".join(f"{b}-bit" for b in s["figure6_bits"]) + " |",
               "|" + " --- |" * (1 + len(s["figure6_bits"]))]
     for sp in s["figure6_sparsities"]:
-        cells = [_mean([100 * result["steps"][f"figure6-b{b}-p{sp:g}-s{seed}"]["accuracy"] for seed in s["seeds"]])
+        cells = [mean_std_text([100 * result["steps"][f"figure6-b{b}-p{sp:g}-s{seed}"]["accuracy"] for seed in s["seeds"]])
                  + "%" for b in s["figure6_bits"]]
         lines.append(f"| {100 * sp:g}% | " + " | ".join(cells) + " |")
     lines += ["", "16-bit stands in for the paper's float (the zoo's layers always quantize). The paper (VGG-16): "

@@ -6,7 +6,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from .common import pyplot, save_figure
+from .common import mean_std, pyplot, save_figure
 
 SLICES = ("B3", "B2", "B1", "B0")
 MODEL_NAMES = {"mlp100": "784-100-10 (the paper's)", "mlp": "784-256-10 (ours)"}
@@ -16,12 +16,8 @@ PAPER = [("Pruned", 97.99, (1.08, 5.87, 8.42, 17.42), "8.20 ± 5.94"),
          ("BL1", 97.67, (0.84, 4.02, 4.27, 9.58), "4.68 ± 3.14")]
 
 
-def _ms(values: List[float]) -> Tuple[float, float]:
-    return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
-
-
 def _pct(values: List[float]) -> str:
-    m, s = _ms([100 * v for v in values])
+    m, s = mean_std([100 * v for v in values])
     return f"{m:.2f} ± {s:.2f}%"
 
 
@@ -74,7 +70,7 @@ def _verdict(result: Dict, model: str) -> List[str]:
         diffs = [100 * (statistics.mean(p["slices"][k]) - statistics.mean(pl["slices"][k])) for k in range(4)]
         lower = sum(d < 0 for d in diffs)
         avg = 100 * (statistics.mean(p["average"]) - statistics.mean(pl["average"]))
-        spread = 100 * max(_ms(p["average"])[1], _ms(pl["average"])[1])
+        spread = 100 * max(mean_std(p["average"])[1], mean_std(pl["average"])[1])
         if len(p["average"]) < 2:
             beats = "(one seed: no spread to judge a difference by) against"
         else:
@@ -107,7 +103,7 @@ def markdown(result: Dict) -> str:
     for model in s["models"]:
         pre = _point(result["steps"], "pretrain", model, seeds)
         pruned = _point(result["steps"], "pruned", model, seeds)
-        kept = _ms([100 * r["weights_kept"] for r in pruned["runs"]])
+        kept = mean_std([100 * r["weights_kept"] for r in pruned["runs"]])
         lines += ["", f"## Ours: {MODEL_NAMES.get(model, model)}", "",
                   "Every point, mean ± std over seeds (non-zero ratio per slice, MSB first):", "",
                   "| Method | alpha | Accuracy | B3 | B2 | B1 | B0 | Average |",
@@ -141,8 +137,8 @@ def plot_frontier(result: Dict, path: Path) -> None:
     fig, axes = plt.subplots(1, len(models), figsize=(6 * len(models), 4.2), squeeze=False)
     for ax, model in zip(axes[0], models):
         for m, points in frontier(result, model).items():
-            xs = [_ms([100 * v for v in p["accuracy"]]) for _, p in points]
-            ys = [_ms([100 * v for v in p["average"]]) for _, p in points]
+            xs = [mean_std([100 * v for v in p["accuracy"]]) for _, p in points]
+            ys = [mean_std([100 * v for v in p["average"]]) for _, p in points]
             ax.errorbar([x[0] for x in xs], [y[0] for y in ys], xerr=[x[1] for x in xs], yerr=[y[1] for y in ys],
                         marker="o", capsize=3, label=result["methods"][m])
             for (a, _), x, y in zip(points, xs, ys):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List
 
-from .common import pyplot, save_figure
-from .table1 import _ms, _pct, _point, _row, _verdict, frontier
+from .common import mean_std, pyplot, save_figure
+from .table1 import _pct, _point, _row, _verdict, frontier
 
 MODEL_NAMES = {"vgg11bn": "VGG-11 with batch norm", "resnet20": "ResNet-20"}
 # The paper's Table 2 (CIFAR-10): accuracy and non-zero ratio per slice, MSB first, average.
@@ -70,7 +70,7 @@ def plot_adcs(result: Dict, path: Path) -> None:
                 points.append(_hardware(result, m, a, model))
         x = range(len(labels))
         for k, (adc, name) in enumerate((("adc8", "8-bit ADCs"), ("adc1333", "[1,3,3,3] ADCs"))):
-            ms = [_ms([100 * v for v in p[adc]]) for p in points]
+            ms = [mean_std([100 * v for v in p[adc]]) for p in points]
             ax.bar([i + 0.4 * k for i in x], [m for m, _ in ms], width=0.4, yerr=[e for _, e in ms], capsize=3,
                    label=name)
         ax.set_xticks([i + 0.2 for i in x])

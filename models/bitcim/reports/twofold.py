@@ -8,15 +8,10 @@ import statistics
 from pathlib import Path
 from typing import Dict, List
 
-from .common import pyplot, save_figure
+from .common import mean_std_text, pyplot, save_figure
 
 STATES = ("00", "01", "10", "11")
 OTHER = ("dac", "shift_add", "buffers", "periphery", "control")  # per-image components besides cells, ADC, LFSR
-
-
-def _ms(values: List[float]) -> str:
-    m = statistics.mean(values)
-    return f"{m:.2f} ± {statistics.stdev(values):.2f}" if len(values) > 1 else f"{m:.2f}"
 
 
 def components(run: Dict, result: Dict) -> Dict[str, float]:
@@ -81,19 +76,19 @@ def markdown(result: Dict) -> str:
              f"- Time: {result['step_seconds'] / 60:.1f} min of steps on 2 shared cores.",
              "", "The slides' claim: accuracy falls slowly with network sparsity, slightly higher before "
              "post-training; energy improves by up to 5x on ResNet-20 (CIFAR-10).", "",
-             f"Ours: the dense network reaches {_ms([100 * a for a in dense_acc])}% at "
-             f"{_ms(dense_e)} nJ an image with 8-bit ADCs. The largest saving is "
-             f"{_ms(best['saving_adc1333'])}x, at sparsity {best['sparsity']:g} with [1,3,3,3] ADCs "
-             f"({_ms([100 * a for a in best['model_adc1333']])}% on the model).", "",
+             f"Ours: the dense network reaches {mean_std_text([100 * a for a in dense_acc])}% at "
+             f"{mean_std_text(dense_e)} nJ an image with 8-bit ADCs. The largest saving is "
+             f"{mean_std_text(best['saving_adc1333'])}x, at sparsity {best['sparsity']:g} with [1,3,3,3] ADCs "
+             f"({mean_std_text([100 * a for a in best['model_adc1333']])}% on the model).", "",
              "| LFSR sparsity | weights pruned | accuracy regularized | after the cut (before post-training) | "
              "after post-training | model, 8-bit ADCs | model, [1,3,3,3] | nJ/image 8-bit | nJ/image [1,3,3,3] | "
              "saving 8-bit | saving [1,3,3,3] |", "|" + " --- |" * 11]
     for r in table:
-        lines.append(f"| {r['sparsity']:g} | {_ms([100 * v for v in r['network_sparsity']])}% | "
-                     f"{_ms([100 * v for v in r['regularized']])}% | {_ms([100 * v for v in r['cut']])}% | "
-                     f"{_ms([100 * v for v in r['post']])}% | {_ms([100 * v for v in r['model_adc8']])}% | "
-                     f"{_ms([100 * v for v in r['model_adc1333']])}% | {_ms(r['energy_adc8'])} | "
-                     f"{_ms(r['energy_adc1333'])} | {_ms(r['saving_adc8'])}x | {_ms(r['saving_adc1333'])}x |")
+        lines.append(f"| {r['sparsity']:g} | {mean_std_text([100 * v for v in r['network_sparsity']])}% | "
+                     f"{mean_std_text([100 * v for v in r['regularized']])}% | {mean_std_text([100 * v for v in r['cut']])}% | "
+                     f"{mean_std_text([100 * v for v in r['post']])}% | {mean_std_text([100 * v for v in r['model_adc8']])}% | "
+                     f"{mean_std_text([100 * v for v in r['model_adc1333']])}% | {mean_std_text(r['energy_adc8'])} | "
+                     f"{mean_std_text(r['energy_adc1333'])} | {mean_std_text(r['saving_adc8'])}x | {mean_std_text(r['saving_adc1333'])}x |")
     lines += ["", "![accuracy](twofold_accuracy.png)", "", "![energy](twofold_energy.png)", ""]
     return "\n".join(lines)
 
