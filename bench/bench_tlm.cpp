@@ -5,6 +5,7 @@
 // BitSlicedLayer. Bit-sparse weights with [1,3,3,3] ADCs and dense weights with 8-bit ADCs,
 // 2-bit cells, 1-bit DAC, 128x128 crossbars. Repetitions in random interleaved order on
 // process CPU time; the table gives medians and the median of the per-repetition ratios.
+// The PEs' busy lines are off, as in every untraced run (ChipParams::busy_lines).
 // SystemC elaborates once, so one host thread measures everything inside the simulation.
 //
 //   build/bench_tlm [REPETITIONS [SIZE]]      (default 5, every size)
@@ -132,7 +133,9 @@ int sc_main(int argc, char* argv[]) {
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
     const size_t only = argc > 2 ? static_cast<size_t>(std::atol(argv[2])) : 0;
     // ADC resolutions are lowered at run time from the chip's 8-bit ADCs.
-    TlmSystem system("system", chip_params_for(config(false), kLargest, kLargest, kBatch), core::default_technology(),
+    ChipParams params = chip_params_for(config(false), kLargest, kLargest, kBatch);
+    params.busy_lines = false;  // as in an untraced `bitcim run` or `mvm`
+    TlmSystem system("system", params, core::default_technology(),
                      [repetitions, only](HostInitiator& host) { measure(host, repetitions, only); });
     bitcim::simulate();
     std::printf("\nbench_tlm: %zu distinct vectors a batch, %d repetitions, process CPU time, medians\n\n", kBatch,

@@ -425,7 +425,8 @@ uint32_t Chip::run_layer(uint64_t job) {
             // the first vector pays all three stages, later ones the slowest.
             const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
             sc_time stage_pe = sc_core::SC_ZERO_TIME;
-            for (Tile* t : m_active_tiles) stage_pe = std::max(stage_pe, t->mark_vector(pe_start));
+            for (Tile* t : m_active_tiles)
+                stage_pe = std::max(stage_pe, t->mark_vector(pe_start, m_params.busy_lines));
             std::memcpy(&m_outputs[v * m * kOutputBytes], &ys[(v - v0) * m], m * kOutputBytes);
             m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
             if (m_qk.need_sync() && !sync(job)) return ERR_NONE;  // aborted: nothing is committed

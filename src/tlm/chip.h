@@ -40,6 +40,10 @@ struct ChipParams {
     uint64_t output_buffer_bytes = 4u << 20;
     /// Count every conversion by ADC code (forms every code, so runs slower).
     bool adc_code_histograms = false;
+    /// Drive every PE's busy line (and so adcs_active): the waveforms' view of PE work.
+    /// Off, the lines stay low and the run is otherwise the same (timing, counters,
+    /// energy, outputs); a run nothing traces or observes skips their events.
+    bool busy_lines = true;
 };
 
 class Chip : public sc_core::sc_module {

@@ -16,13 +16,13 @@ void Tile::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters
         if (pe.programmed()) pe.compute(inputs, ys, m, counters, epoch);
 }
 
-sc_core::sc_time Tile::mark_vector(const sc_core::sc_time& start) {
+sc_core::sc_time Tile::mark_vector(const sc_core::sc_time& start, bool busy_lines) {
     sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
     unsigned partials = 0;
     for (Pe& pe : pes) {
         if (!pe.programmed()) continue;
         const sc_core::sc_time t = pe.latency();
-        pe.mark_busy(start, t);
+        if (busy_lines) pe.mark_busy(start, t);
         slowest = std::max(slowest, t);
         ++partials;
     }

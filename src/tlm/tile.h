@@ -26,9 +26,9 @@ public:
     /// of the noise stream), adding partial outputs into `ys` (`m` a vector, row-major).
     void compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch);
     /// One vector's work on the tile starting at `start` (the caller's local time offset):
-    /// marks the PEs' busy lines and returns the tile's latency, its slowest PE, then one
-    /// accumulate per partial vector.
-    sc_core::sc_time mark_vector(const sc_core::sc_time& start);
+    /// marks the PEs' busy lines (with `busy_lines`) and returns the tile's latency, its
+    /// slowest PE, then one accumulate per partial vector.
+    sc_core::sc_time mark_vector(const sc_core::sc_time& start, bool busy_lines);
     unsigned programmed_pes() const;
 
 private:

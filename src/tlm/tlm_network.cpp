@@ -60,6 +60,7 @@ core::NetworkRun TlmLevel::do_run_network(const core::Network& net, const core::
     };
     ChipParams params = network_chip_params(net);
     params.adc_code_histograms = opt.adc_codes;
+    params.busy_lines = m_trace.enabled();  // the vehicle chip's lines: only waveforms look at them
     TlmSystem* system_ptr = nullptr;
     TlmSystem system("system", params, tech, [&](HostInitiator& host) {
         const Chip& chip = system_ptr->chip;

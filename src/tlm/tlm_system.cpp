@@ -44,7 +44,9 @@ TlmRun run_mvm_tlm(const core::HwConfig& hw, const core::Technology& tech, const
                    const std::vector<std::vector<uint32_t>>& inputs, const TraceOptions& trace) {
     set_global_quantum();
     TlmRun run;
-    TlmSystem system("system", chip_params_for(hw, weights.cols, weights.rows, inputs.size()), tech,
+    ChipParams params = chip_params_for(hw, weights.cols, weights.rows, inputs.size());
+    params.busy_lines = trace.enabled();  // only waveforms look at this chip's PE lines
+    TlmSystem system("system", params, tech,
                      [&](HostInitiator& host) {
                          run.error = host.program_layer(weights);
                          if (run.error == regmap::ERR_NONE)

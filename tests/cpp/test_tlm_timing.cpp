@@ -239,6 +239,60 @@ TEST(TlmCounters, RegistersEqualTheGoldenReport) {
         tech);
 }
 
+// ChipParams::busy_lines off (every untraced run): the PEs' busy lines and adcs_active
+// never move, and nothing else changes: outputs, counters, energy, busy time and the
+// time the host sees, against the same job on a chip with its lines on, side by side.
+TEST(TlmTiming, BusyLinesOffChangeNothingElse) {
+    const core::HwConfig hw = saturating_hw();
+    const core::Technology tech = round_technology();
+    const size_t inputs = 64, outputs = 40, batch = 6;  // four PEs
+    const core::IntMatrix w = random_weights(outputs, inputs, 11);
+    const std::vector<std::vector<uint32_t>> xs = random_inputs(batch, inputs, 12);
+    struct Seen {
+        std::vector<std::vector<int64_t>> ys;
+        core::MvmCounters counters;
+        double energy_pj = 0;
+        uint64_t busy_ns = 0;
+        sc_core::sc_time done_at;
+        unsigned adcs_active_changes = 0;
+    };
+    Seen seen[2];
+    std::vector<BenchSpec> benches;
+    for (const bool lines : {true, false}) {
+        ChipParams params = chip_params_for(hw, inputs, outputs, batch);
+        params.busy_lines = lines;
+        Seen& s = seen[lines ? 0 : 1];
+        benches.push_back({params,
+                           [&w, &xs, &s](HostInitiator& h, Chip& chip) {
+                               sc_core::sc_spawn_options watch;
+                               watch.spawn_method();
+                               watch.dont_initialize();
+                               watch.set_sensitivity(&chip.adcs_active.value_changed_event());
+                               sc_core::sc_spawn([&s] { ++s.adcs_active_changes; }, nullptr, &watch);
+                               ASSERT_EQ(h.program_layer(w), ERR_NONE);
+                               ASSERT_EQ(h.run_batch(xs, outputs, s.ys), ERR_NONE);
+                               ASSERT_EQ(h.run_batch(xs, outputs, s.ys), ERR_NONE);  // twice: counters add up
+                               s.counters = chip.counters();
+                               s.energy_pj = chip.energy().total_pj();
+                               s.busy_ns = read64(h, BUSY_NS_LO, BUSY_NS_HI);
+                               h.idle(sc_core::SC_ZERO_TIME);
+                               s.done_at = sc_core::sc_time_stamp();
+                           },
+                           &tech});
+    }
+    run_benches(benches);
+    EXPECT_GE(seen[0].adcs_active_changes, 4u) << "with its lines on, adcs_active rises and falls with each run";
+    EXPECT_EQ(seen[1].adcs_active_changes, 0u) << "with its lines off, adcs_active never moves";
+    EXPECT_EQ(seen[1].ys, seen[0].ys);
+    EXPECT_EQ(seen[1].counters.adc_conversions, seen[0].counters.adc_conversions);
+    EXPECT_EQ(seen[1].counters.adc_saturations, seen[0].counters.adc_saturations);
+    EXPECT_EQ(seen[1].counters.cell_reads, seen[0].counters.cell_reads);
+    EXPECT_EQ(seen[1].energy_pj, seen[0].energy_pj);
+    EXPECT_EQ(seen[1].busy_ns, seen[0].busy_ns);
+    EXPECT_GT(seen[0].busy_ns, 0u);
+    EXPECT_EQ(seen[1].done_at, seen[0].done_at);
+}
+
 // Sixteen ADC groups (16-bit weights in 1-bit cells): every element of the arrays.
 TEST(TlmCounters, SixteenGroups) {
     core::HwConfig hw = base_hw();

@@ -69,3 +69,56 @@ def test_sym_ties_in_shared_vectors_round_half_away_from_zero(vectors_dir):
             even += k % 2 == 0
             negative += x < 0
     assert even >= 10 and negative >= 10
+
+
+# ---- the float32 forms (#15) against the float64 formulas they must equal ------------------
+
+def _dfp_float64(w: torch.Tensor, bits: int):
+    """Eq. 1-2 as written, in float64: the reference of the float32 form."""
+    m = float(w.double().abs().max())
+    step_log2 = (ceil_log2(m) if m > 0 else 0) - bits
+    mag = torch.floor(w.double().abs() / 2.0 ** step_log2).clamp(max=(1 << bits) - 1)
+    return (torch.sign(w.double()) * mag).to(torch.int64), step_log2
+
+
+def test_dfp_float32_form_equals_float64_at_every_scale():
+    g = torch.Generator().manual_seed(3)
+    for exponent in list(range(-40, 41, 3)) + [-126, -125, -121, -119, 119, 121, 126]:
+        w = torch.randn(2000, generator=g) * 2.0 ** exponent
+        w[:8] = torch.tensor([1.0, -1.0, 0.5, 0.75, -0.25, 0.0, 2.0 ** -24, -(1 - 2.0 ** -24)]) * 2.0 ** exponent
+        for dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
+            x = w.to(dtype)
+            if not torch.isfinite(x).all():
+                continue
+            for bits in (1, 4, 8, 16):
+                got, got_log2 = quantize_dfp(x, bits)
+                want, want_log2 = _dfp_float64(x, bits)
+                assert got_log2 == want_log2 and torch.equal(got, want), (exponent, dtype, bits)
+
+
+def test_quantizers_refuse_non_finite_weights():
+    for bad in ([1.0, float("nan")], [float("nan"), 1.0], [float("inf")], [0.0, float("-inf")]):
+        for quantize in (quantize_dfp, quantize_sym):
+            try:
+                quantize(torch.tensor(bad), 8)
+            except ValueError as e:
+                assert "not finite" in str(e)
+            else:
+                raise AssertionError(f"{quantize.__name__} took {bad}")
+
+
+def test_input_levels_float32_form_equals_the_float64_formula_at_every_midpoint():
+    from bitcim.hw.periphery import input_integers
+
+    g = torch.Generator().manual_seed(4)
+    up, down = torch.tensor(float("inf")), torch.tensor(float("-inf"))
+    for bits in (1, 2, 4, 8, 12, 16):
+        top = (1 << bits) - 1
+        for scale in (1 / 255, 0.1, 0.0123, 3.7e-5, 17.0, 1e-35, 1e35):
+            k = torch.randint(0, top + 1, (3000,), generator=g).double()
+            mids = ((k + 0.5) * scale).float()  # where floor(x / scale + 1/2) steps
+            x = torch.cat([mids, torch.nextafter(mids, up), torch.nextafter(mids, down), (k * scale).float(),
+                           (torch.rand(3000, generator=g) * 1.2 - 0.1) * top * scale,
+                           torch.tensor([0.0, -0.0, -1e-30, 3e38, -3e38, top * scale, (top + 0.5) * scale])])
+            want = torch.floor(x.double() / scale + 0.5).clamp(0, top).to(torch.int64)
+            assert torch.equal(input_integers(x, scale, bits), want), (bits, scale)

@@ -99,6 +99,32 @@ def test_sparser_target_clears_the_lowest_slice():
     assert sparsity.sparser_target(mag, 2).tolist() == [0, 0, 0, 64, 64, 64, 252]
 
 
+def _nearest_sparser(m: int, c: int, top: int) -> int:
+    """The rule of sparser_target, one magnitude at a time."""
+    if m == 0:
+        return 0
+    k = 0
+    while (m >> (c * k)) & ((1 << c) - 1) == 0:
+        k += 1
+    unit = 1 << (c * (k + 1))
+    down = m // unit * unit
+    return down if m - down <= down + unit - m or down + unit > top else down + unit
+
+
+def test_slice_tables_hold_the_rule_for_every_magnitude():
+    for c, bits in ((1, 8), (2, 8), (4, 8), (2, 4), (1, 16), (2, 16)):
+        top = (1 << bits) - 1
+        mag = torch.arange(top + 1)
+        counts = [sum((m >> (c * k)) & ((1 << c) - 1) for k in range(bits // c)) for m in range(top + 1)]
+        assert sparsity.slice_count(mag, c, bits).tolist() == counts, (c, bits)
+        assert sparsity.sparser_target(mag, c, top).tolist() == [_nearest_sparser(m, c, top) for m in range(top + 1)]
+    for bad in (torch.tensor([256]), torch.tensor([-1])):
+        with pytest.raises(ValueError, match="outside 0..255"):
+            sparsity.sparser_target(bad, 2, 255)
+    with pytest.raises(ValueError, match="integers"):
+        sparsity.slice_count(torch.tensor([1.0]), 2, 8)
+
+
 def test_lfsr_masks_follow_the_index_rule():
     model = zoo.MLP(hidden=16)
     masks = pruning.lfsr_masks(model, 0.25, LfsrParams(16, 0xB400, 7))

@@ -9,6 +9,7 @@ float32(v) is one rounding of a float64 value. Each operation is a separate torc
 """
 from __future__ import annotations
 
+import math
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -22,7 +23,38 @@ Pair = Tuple[int, int]
 
 def input_integers(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     """`quantize`: clamp(floor(double(x) / scale + 1/2), 0, 2^bits - 1), as int64."""
-    return torch.floor(x.detach().double() / scale + 0.5).clamp(0, (1 << bits) - 1).to(torch.int64)
+    return input_levels(x, scale, bits).to(torch.int64)
+
+
+def _input_levels_double(x: torch.Tensor, scale: float, top: int) -> torch.Tensor:
+    return torch.floor(x.double() / scale + 0.5).clamp(0, top)
+
+
+# The float32 form's error bound, as a power of two times 2^bits (see input_levels).
+_FLOAT32_LEVEL_ERROR_LOG2 = -20
+
+
+def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
+    """input_integers' values as a float tensor (exact integers), float32 for float32 x.
+
+    Float32 x takes a float32 path (#15: the activation quantizer was most of a QAT step):
+    r = float32(x * float32(1 / scale)) + 1/2 is within 2^(bits - 21) of x / scale + 1/2
+    below the clamp, so its floor is the float64 formula's wherever r is farther than twice
+    that from an integer; the few elements that are not are computed by the float64 formula.
+    Clamping r to [1/2, 2^bits - 1/2] first leaves only the integers that matter.
+    """
+    top = (1 << bits) - 1
+    xd = x.detach()
+    inv = 1.0 / scale
+    if xd.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
+        return _input_levels_double(xd, scale, top).to(torch.float32 if xd.dtype == torch.float32 else torch.float64)
+    r = torch.mul(xd, inv).add_(0.5).clamp_(0.5, top + 0.5)
+    levels = torch.floor(r)
+    margin = 0.5 - math.ldexp(1.0, bits + _FLOAT32_LEVEL_ERROR_LOG2)
+    near = r.sub_(levels).sub_(0.5).abs_() > margin  # r - floor(r) close to 0 or 1
+    if bool(near.any()):
+        levels[near] = _input_levels_double(xd[near], scale, top).to(torch.float32)
+    return levels
 
 
 def _per_channel(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:

@@ -19,28 +19,48 @@ def ceil_log2(m: float) -> int:
 
 
 def _max_abs(w: torch.Tensor) -> float:
-    if not torch.isfinite(w).all():
+    if not w.numel():
+        return 0.0
+    wd = w.detach()
+    low, high = (float(v) for v in torch.aminmax(wd if wd.dtype != torch.float16 else wd.float()))
+    if not (math.isfinite(low) and math.isfinite(high)):  # an inf, or a NaN (both propagate it)
         raise ValueError("quantize: weight is not finite")
-    return float(w.detach().abs().max().double()) if w.numel() else 0.0
+    return max(-low, high)
 
 
-def quantize_dfp(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
-    """Dynamic fixed point (bit-slice L1 paper eq. 1-2).
+# Scaling by a power of two is exact in float32 while the factor is a normal float32, so
+# float32 weights quantize there to the same integers as in float64 (#15: a QAT step's cost).
+_FLOAT32_STEP_LOG2 = (-120, 120)
+
+
+def quantize_dfp_float(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
+    """Dynamic fixed point (bit-slice L1 paper eq. 1-2) as real values: sign * B, in w's dtype.
 
     Args:
         w: real weights of one layer.
         bits: n, magnitude bits.
 
     Returns:
-        (sign * B as int64, step_log2) with step = 2**step_log2,
+        (sign * B, step_log2) with step = 2**step_log2,
         S = ceil(log2 max|w|), step = 2**(S - n), B = min(floor(|w| / step), 2**n - 1).
     """
     m = _max_abs(w)
     step_log2 = (ceil_log2(m) if m > 0 else 0) - bits
-    step = math.ldexp(1.0, step_log2)
-    wd = w.detach().double()
-    mag = torch.floor(wd.abs() / step).clamp(max=(1 << bits) - 1)
-    return (torch.sign(wd) * mag).to(torch.int64), step_log2
+    top = float((1 << bits) - 1)
+    wd = w.detach()
+    if wd.dtype not in (torch.float32, torch.float16, torch.bfloat16) or \
+            not _FLOAT32_STEP_LOG2[0] <= step_log2 <= _FLOAT32_STEP_LOG2[1]:
+        wd = wd.double()
+    elif wd.dtype != torch.float32:
+        wd = wd.float()
+    # trunc(w / step) = sign(w) * floor(|w| / step)
+    return torch.trunc(wd * math.ldexp(1.0, -step_log2)).clamp_(-top, top), step_log2
+
+
+def quantize_dfp(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
+    """quantize_dfp_float's integers, (sign * B as int64, step_log2)."""
+    signed, step_log2 = quantize_dfp_float(w, bits)
+    return signed.to(torch.int64), step_log2
 
 
 def quantize_sym(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, float]:

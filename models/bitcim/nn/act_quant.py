@@ -6,7 +6,8 @@ from typing import Optional, Tuple
 import torch
 from torch import nn
 
-from ..hw.periphery import input_integers
+from ..hw.periphery import input_levels
+from .ste import StraightThrough
 
 
 class ActQuant(nn.Module):
@@ -36,11 +37,12 @@ class ActQuant(nn.Module):
             self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
         s = self.scale(bits)
         top = (1 << bits) - 1
-        ints = input_integers(x, s, bits)
-        q = (ints.double() * s).to(x.dtype)
+        ints = input_levels(x, s, bits).to(torch.int64)
+        # q = float32(double(level) * s): one value per level, looked up
+        q = torch.take((torch.arange(top + 1, dtype=torch.float64) * s).to(x.dtype), ints)
         # Straight through inside the range, zero gradient where the input clips.
-        inside = ((x >= 0) & (x <= top * s)).to(x.dtype)
-        return x * inside + (q - x * inside).detach(), ints
+        inside = (x >= 0) & (x <= top * s)
+        return StraightThrough.apply(x, q, inside), ints
 
     def extra_repr(self) -> str:
         return f"range={'fixed' if self.fixed else 'calibrated'}"

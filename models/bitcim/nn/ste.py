@@ -1,23 +1,27 @@
 """Weight quantization with a straight-through estimator."""
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 
-from ..hw.quant import quantize_dfp, quantize_sym
+from ..hw.quant import quantize_dfp_float, quantize_sym
 
 
 class StraightThrough(torch.autograd.Function):
-    """Forward: the quantized value. Backward: the gradient unchanged."""
+    """Forward: the quantized value. Backward: the gradient unchanged, or zero where `passes`
+    (a bool tensor like `real`) is False."""
 
     @staticmethod
-    def forward(ctx, real: torch.Tensor, quantized: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(ctx, real: torch.Tensor, quantized: torch.Tensor,  # type: ignore[override]
+                passes: Optional[torch.Tensor] = None) -> torch.Tensor:
+        ctx.save_for_backward(passes)
         return quantized
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):  # type: ignore[override]
-        return grad, None
+        (passes,) = ctx.saved_tensors
+        return (grad if passes is None else grad * passes), None, None
 
 
 def quantize_weight(w: torch.Tensor, fmt: str, bits: int) -> Tuple[torch.Tensor, torch.Tensor, float]:
@@ -28,10 +32,11 @@ def quantize_weight(w: torch.Tensor, fmt: str, bits: int) -> Tuple[torch.Tensor,
         fmt: "dfp" (dynamic fixed point) or "sym" (symmetric), DESIGN.md's number formats.
         bits: the format's bits (HwConfig.weight_bits).
     """
-    if fmt == "dfp":
-        ints, step_log2 = quantize_dfp(w, bits)
+    if fmt == "dfp":  # the float form: exact, and no float64 pass (#15)
+        signed, step_log2 = quantize_dfp_float(w, bits)
         step = 2.0 ** step_log2
-    elif fmt == "sym":
+        return StraightThrough.apply(w, (signed * step).to(w.dtype)), signed.to(torch.int64), step
+    if fmt == "sym":
         ints, step = quantize_sym(w, bits)
     else:
         raise ValueError(f"unknown weight format {fmt!r}")

@@ -3,6 +3,7 @@ pruning keeps, and each magnitude's nearest sparser value (what the slice-aware 
 Slicing follows each layer's HwConfig (weight bits, cell bits, sign)."""
 from __future__ import annotations
 
+import functools
 from typing import List, Tuple
 
 import torch
@@ -19,8 +20,8 @@ def magnitudes_and_step(layer: nn.Module) -> Tuple[torch.Tensor, float]:
 
 
 def slice_count(mag: torch.Tensor, cell_bits: int, weight_bits: int) -> torch.Tensor:
-    """Per weight, the sum of its slice values (slices of `cell_bits` bits)."""
-    return sum(slice_of(mag, k, cell_bits) for k in range(weight_bits // cell_bits))
+    """Per weight, the sum of its slice values (slices of `cell_bits` bits); magnitudes below 2^weight_bits."""
+    return _per_magnitude(_slice_count_table(cell_bits, weight_bits), mag, "slice_count")
 
 
 def slice_nonzero_ratio(model: nn.Module) -> List[float]:
@@ -55,22 +56,38 @@ def weights_kept(model: nn.Module) -> float:
 
 
 def sparser_target(mag: torch.Tensor, cell_bits: int, max_value: int = 255) -> torch.Tensor:
-    """For each magnitude, the nearest value whose lowest non-zero slice is cleared:
+    """For each magnitude (0..max_value), the nearest value whose lowest non-zero slice is cleared:
     rounded down or up to a multiple of 2^(c(k+1)), k the lowest non-zero slice
     (down when up would leave the format's range)."""
-    target = torch.zeros_like(mag)
-    nonzero = mag != 0
-    m = mag[nonzero]
-    # index of the lowest non-zero slice
-    k = torch.zeros_like(m)
-    rest = m.clone()
-    mask = (1 << cell_bits) - 1
-    while bool(((rest & mask) == 0).any()):
-        zero_low = (rest & mask) == 0
-        rest = torch.where(zero_low, rest >> cell_bits, rest)
-        k = torch.where(zero_low, k + 1, k)
-    unit = torch.pow(torch.full_like(m, 2), cell_bits * (k + 1))
+    return _per_magnitude(_sparser_target_table(cell_bits, max_value), mag, "sparser_target")
+
+
+# Both functions depend on the magnitude alone, which the weight format bounds (2^16 values at
+# most), so each is computed once over every magnitude and then looked up: one gather a weight
+# instead of a pass a slice (#15: the QAT step's cost).
+def _per_magnitude(table: torch.Tensor, mag: torch.Tensor, what: str) -> torch.Tensor:
+    if mag.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+        raise ValueError(f"{what}: magnitudes must be integers, not {mag.dtype}")
+    if mag.numel():
+        low, high = (int(v) for v in torch.aminmax(mag))
+        if low < 0 or high >= table.numel():
+            raise ValueError(f"{what}: a magnitude is outside 0..{table.numel() - 1}")
+    return torch.take(table, mag.long())
+
+
+@functools.lru_cache(maxsize=None)
+def _slice_count_table(cell_bits: int, weight_bits: int) -> torch.Tensor:
+    values = torch.arange(1 << weight_bits, dtype=torch.int64)
+    return sum(slice_of(values, k, cell_bits) for k in range(weight_bits // cell_bits))
+
+
+@functools.lru_cache(maxsize=None)
+def _sparser_target_table(cell_bits: int, max_value: int) -> torch.Tensor:
+    m = torch.arange(max_value + 1, dtype=torch.int64)
+    # the lowest non-zero slice k of m > 0: the lowest set bit's index over the cell bits
+    lowest_bit = torch.log2((m & -m).clamp(min=1).double()).long()
+    unit = torch.ones_like(m) << (cell_bits * (lowest_bit // cell_bits + 1))
     down = (m // unit) * unit
     up = down + unit
-    target[nonzero] = torch.where((m - down <= up - m) | (up > max_value), down, up)
-    return target
+    target = torch.where((m - down <= up - m) | (up > max_value), down, up)
+    return torch.where(m == 0, torch.zeros_like(m), target)
