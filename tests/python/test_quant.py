@@ -122,3 +122,13 @@ def test_input_levels_float32_form_equals_the_float64_formula_at_every_midpoint(
                            torch.tensor([0.0, -0.0, -1e-30, 3e38, -3e38, top * scale, (top + 0.5) * scale])])
             want = torch.floor(x.double() / scale + 0.5).clamp(0, top).to(torch.int64)
             assert torch.equal(input_integers(x, scale, bits), want), (bits, scale)
+
+
+def test_input_levels_of_a_strided_tensor_are_the_tensor_s_own():
+    from bitcim.hw.periphery import input_integers
+
+    scale = 0.1
+    x = ((torch.arange(600.0).reshape(20, 30) + 0.5) * scale).float().t()  # midpoints, transposed
+    want = torch.floor(x.double() / scale + 0.5).clamp(0, 255).to(torch.int64)
+    assert torch.equal(input_integers(x, scale, 8), want)
+    assert torch.equal(input_integers(x.contiguous(memory_format=torch.contiguous_format), scale, 8), want)

@@ -44,7 +44,7 @@ def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     Clamping r to [1/2, 2^bits - 1/2] first leaves only the integers that matter.
     """
     top = (1 << bits) - 1
-    xd = x.detach()
+    xd = x.detach().contiguous()  # flat indices below are logical ones
     inv = 1.0 / scale
     if xd.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
         return _input_levels_double(xd, scale, top).to(torch.float32 if xd.dtype == torch.float32 else torch.float64)
@@ -52,8 +52,9 @@ def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     levels = torch.floor(r)
     margin = 0.5 - math.ldexp(1.0, bits + _FLOAT32_LEVEL_ERROR_LOG2)
     near = r.sub_(levels).sub_(0.5).abs_() > margin  # r - floor(r) close to 0 or 1
-    if bool(near.any()):
-        levels[near] = _input_levels_double(xd[near], scale, top).to(torch.float32)
+    at = near.view(-1).nonzero().squeeze(1)  # few: cheaper than masked indexing over every element
+    if at.numel():
+        levels.view(-1)[at] = _input_levels_double(xd.reshape(-1)[at], scale, top).to(torch.float32)
     return levels
 
 
