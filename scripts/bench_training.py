@@ -33,7 +33,7 @@ VARIANTS = ("float", "qat", "qat+l1", "qat+bitslice-l1-ste", "qat+bitslice-l1", 
 def bypass_quantizers(model: torch.nn.Module) -> None:
     """Float arithmetic on the same modules: each layer's quantizers return their input."""
     for _, layer in quant_layers(model):
-        layer.quantized_input = lambda x: (x, None)
+        layer.quantized_input = lambda x, integers=True: (x, None)
         layer.quantized_weight = lambda layer=layer: (layer.weight * layer.weight_mask, None, 1.0)
 
 

@@ -67,7 +67,7 @@ class _FixedPointWeights:
         ints, step = fixed_point_ints(w, self.hw.weight_bits, scale_log2(w))
         return StraightThrough.apply(w, ints * step), ints.to(torch.int64), step
 
-    def quantized_input(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def quantized_input(self, x: torch.Tensor, integers: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
         return x, x
 
 

@@ -29,20 +29,21 @@ class ActQuant(nn.Module):
         top = float(self.running_max)
         return (top if top > 0 else 1.0) / ((1 << bits) - 1)
 
-    def forward(self, x: torch.Tensor, bits: int) -> Tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
-        """(quantized x, straight through inside the range; its integers)."""
+    def forward(self, x: torch.Tensor, bits: int,  # type: ignore[override]
+                integers: bool = True) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """(quantized x, straight through inside the range; its integers, or None without `integers`)."""
         if self.training and not self.fixed:
             m = float(x.detach().max())
             old = float(self.running_max)
             self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
         s = self.scale(bits)
         top = (1 << bits) - 1
-        ints = input_levels(x, s, bits).to(torch.int64)
-        # q = float32(double(level) * s): one value per level, looked up
-        q = torch.take((torch.arange(top + 1, dtype=torch.float64) * s).to(x.dtype), ints)
+        levels = input_levels(x, s, bits)
+        # level * s in x's dtype: the float path's value (the hardware path computes on the integers)
+        q = (levels * s).to(x.dtype)
         # Straight through inside the range, zero gradient where the input clips.
         inside = (x >= 0) & (x <= top * s)
-        return StraightThrough.apply(x, q, inside), ints
+        return StraightThrough.apply(x, q, inside), levels.to(torch.int64) if integers else None
 
     def extra_repr(self) -> str:
         return f"range={'fixed' if self.fixed else 'calibrated'}"

@@ -82,9 +82,9 @@ class _QuantMixin:
         """(quantized weight, straight through; its integers; the real step)."""
         return quantize_weight(self.weight * self.weight_mask, self.weight_format, self.hw.weight_bits)
 
-    def quantized_input(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(quantized input, straight through inside the range; its integers)."""
-        return self.act_quant(x, self.hw.input_bits)
+    def quantized_input(self, x: torch.Tensor, integers: bool = True) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """(quantized input, straight through inside the range; its integers, or None without `integers`)."""
+        return self.act_quant(x, self.hw.input_bits, integers)
 
     def use_hardware(self, hw: Optional[HwConfig]) -> None:
         """Computes with the crossbar arithmetic of `hw` from now on (None: float arithmetic).
@@ -123,7 +123,7 @@ class QuantLinear(nn.Linear, _QuantMixin):
         self._init_quant(weight_format, hw, input_scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        xq, x_int = self.quantized_input(x)
+        xq, x_int = self.quantized_input(x, integers=self.on_hardware)
         wq, w_int, step = self.quantized_weight()
         if not self.on_hardware:
             return self.output_affine(F.linear(xq, wq, self.bias))
@@ -152,7 +152,7 @@ class QuantConv2d(nn.Conv2d, _QuantMixin):
         self._init_quant(weight_format, hw, input_scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        xq, x_int = self.quantized_input(x)
+        xq, x_int = self.quantized_input(x, integers=self.on_hardware)
         wq, w_int, step = self.quantized_weight()
         if not self.on_hardware:
             return self.output_affine(self._conv_forward(xq, wq, self.bias))
