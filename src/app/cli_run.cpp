@@ -274,7 +274,7 @@ void run(const RunOptions& opt, const core::Level& level) {
                           {"shift_adds", stats[li].counters.shift_adds},
                           {"crossbars", net.crossbars(li)},
                           {"slice_nonzero", core::slice_nonzero_ratio(net.weights(li), net.config(li))},
-                          {"crossbar_utilization", core::crossbar_utilization(net.weights(li), net.config(li))},
+                          {"crossbar_utilization", net.crossbar_utilization(li)},
                           {"weight_positions", net.weight_positions(li)},
                           {"mapped_weights", net.mapped_weights(li)},
                           {"group_utilization", static_cast<double>(net.mapped_positions(li)) /

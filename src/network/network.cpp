@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/im2col.h"
+#include "core/layer_stats.h"
 #include "core/technology.h"
 #include "network/periphery.h"
 
@@ -172,6 +173,15 @@ unsigned Network::crossbars(size_t i) const {
     unsigned n = 0;
     for (const MappedBlock& b : m_layers[i].blocks) n += b.xbar->mapping().crossbars;
     return n;
+}
+
+std::vector<double> Network::crossbar_utilization(size_t i) const {
+    std::vector<double> out;
+    for (const MappedBlock& b : m_layers[i].blocks) {
+        const std::vector<double> u = core::crossbar_utilization(b.weights, m_layers[i].config);
+        out.insert(out.end(), u.begin(), u.end());
+    }
+    return out;
 }
 
 FaultCounts Network::fault_counts(size_t i) const {

@@ -110,6 +110,9 @@ public:
     double latency_per_mvm_ns(size_t i) const { return m_layers[i].latency_per_mvm_ns; }
     /// Crossbars of layer i over its blocks, and its cells' device faults.
     unsigned crossbars(size_t i) const;
+    /// Non-zero cells of each of those crossbars over its cells, block after block, as mapped
+    /// (the column map's order; compact mapping's rows), so a mapping shows in it.
+    std::vector<double> crossbar_utilization(size_t i) const;
     FaultCounts fault_counts(size_t i) const;
     /// Rows and outputs of the largest block over every layer (sizes a chip).
     size_t max_block_rows() const;

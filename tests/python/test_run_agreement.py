@@ -154,6 +154,15 @@ def test_compact_mapping_saves_crossbars_without_changing_exact_results(bitcim_b
     assert sum(l["crossbars"] for l in c["layers"]) < sum(l["crossbars"] for l in d["layers"])
     assert c["energy_pj"]["total"] < d["energy_pj"]["total"]
     assert c["energy_pj"]["adc"] < d["energy_pj"]["adc"]
+    # Utilization is of the crossbars as mapped: one figure a crossbar, the same non-zero cells
+    # over fewer crossbars (a report of the logical layout would list the dense crossbars).
+    for ld, lc in zip(d["layers"], c["layers"]):
+        assert len(ld["crossbar_utilization"]) == ld["crossbars"]
+        assert len(lc["crossbar_utilization"]) == lc["crossbars"]
+        assert sum(lc["crossbar_utilization"]) == pytest.approx(sum(ld["crossbar_utilization"]), rel=1e-12)
+    fill = {k: sum(u for l in r["layers"] for u in l["crossbar_utilization"]) / sum(l["crossbars"] for l in r["layers"])
+            for k, r in reports.items()}
+    assert fill["compact"] > fill["dense"]
 
 
 def test_run_python_check_reports_mismatches_and_fails_on_any(bitcim_bin, tmp_path):
