@@ -71,8 +71,9 @@ def markdown(result: Dict) -> str:
              "- Energy per image, golden level: cell reads by state at "
              + ", ".join(f"{st_} {pj:g} pJ" for st_, pj in zip(STATES, result["cell_read_energy_pj"]))
              + f" (the slides' figures), ADCs, the LFSR at {result['lfsr_step_energy_pj']:g} pJ a step "
-               "(config/technology.json: an assumed figure, the slides give none), DACs, shift-add, buffers, "
-               "periphery. Programming the crossbars, once per network, is not in it.",
+               "(config/technology.json: a third of a 45 nm 8-bit integer add, Horowitz ISSCC 2014; the slides "
+               "give none), DACs, shift-add, buffers, periphery. Programming the crossbars, once per network, "
+               "is not in it.",
              f"- Time: {result['step_seconds'] / 60:.1f} min of steps on 2 shared cores.",
              "", "The slides' claim: accuracy falls slowly with network sparsity, slightly higher before "
              "post-training; energy improves by up to 5x on ResNet-20 (CIFAR-10).", "",
@@ -98,7 +99,8 @@ def markdown(result: Dict) -> str:
               f"{len(seeds)} seeds, so that the experiment fits about an hour of 2 cores (issue #18); the slides "
               "give no training schedule.",
               "- The LFSR's energy: the slides count it but give no figure; "
-              f"config/technology.json's {result['lfsr_step_energy_pj']:g} pJ a step is an estimate. "
+              f"config/technology.json's {result['lfsr_step_energy_pj']:g} pJ a step is an estimate from a "
+              "published 45 nm adder figure. "
               + _lfsr_sensitivity(result, best),
               "- Energy is the model's whole per-image budget (DACs, shift-add, buffers, periphery too), not only "
               "the slides' multiplication, ADC and LFSR, so the same sparsity saves a smaller share of it.", ""]
