@@ -132,3 +132,33 @@ def test_input_levels_of_a_strided_tensor_are_the_tensor_s_own():
     want = torch.floor(x.double() / scale + 0.5).clamp(0, 255).to(torch.int64)
     assert torch.equal(input_integers(x, scale, 8), want)
     assert torch.equal(input_integers(x.contiguous(memory_format=torch.contiguous_format), scale, 8), want)
+
+
+def test_float_path_levels_are_within_one_of_the_hardware_s_and_off_only_at_near_ties():
+    from bitcim.hw.periphery import float_input_levels, input_levels
+
+    g = torch.Generator().manual_seed(5)
+    scale, bits = 0.0123, 8
+    x = (torch.rand(200000, generator=g) * 1.2 - 0.1) * 255 * scale
+    exact, fast = input_levels(x, scale, bits), float_input_levels(x, scale, bits)
+    assert (fast - exact).abs().max() <= 1
+    off = fast != exact
+    frac = (x.double() / scale + 0.5).frac()
+    assert bool((torch.minimum(frac, 1 - frac)[off] < 2.0 ** (bits - 20)).all())  # near-ties only
+    assert float(off.double().mean()) < 1e-3
+
+
+def test_activation_gradient_passes_exactly_inside_the_range():
+    from bitcim.nn.act_quant import ActQuant
+
+    quant = ActQuant(2.55)  # s = 0.01
+    top = 255 * quant.scale(8)
+    edge = torch.tensor(top, dtype=torch.float32)
+    x = torch.cat([torch.randn(1000) * 2, torch.tensor([0.0, -0.0, -1e-30, 1e-30, float("inf"), -float("inf")]),
+                   edge.view(1), torch.nextafter(edge, torch.tensor(9.0)).view(1),
+                   torch.nextafter(edge, torch.tensor(0.0)).view(1)]).requires_grad_()
+    for integers in (True, False):
+        x.grad = None
+        y, _ = quant(x, 8, integers)
+        y.sum().backward()
+        assert torch.equal(x.grad, ((x >= 0) & (x <= top)).float()), integers

@@ -34,6 +34,23 @@ def _input_levels_double(x: torch.Tensor, scale: float, top: int) -> torch.Tenso
 _FLOAT32_LEVEL_ERROR_LOG2 = -20
 
 
+def _float32_levels(x: torch.Tensor, inv: float, top: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(r, floor(r)), r = clamp(float32(x * float32(inv)) + 1/2, 1/2, top + 1/2): input_levels' first
+    estimate."""
+    r = torch.mul(x, inv).add_(0.5).clamp_(0.5, top + 0.5)
+    return r, torch.floor(r)
+
+
+def float_input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
+    """input_levels without its float64 refinement, for the float (training) path only: a level may
+    differ by one from the hardware's where x / scale + 1/2 lies within 2^(bits - 21) of an integer."""
+    top = (1 << bits) - 1
+    inv = 1.0 / scale
+    if x.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
+        return input_levels(x, scale, bits)
+    return _float32_levels(x.detach(), inv, top)[1]
+
+
 def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     """input_integers' values as a float tensor (exact integers), float32 for float32 x.
 
@@ -48,8 +65,7 @@ def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     inv = 1.0 / scale
     if xd.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
         return _input_levels_double(xd, scale, top).to(torch.float32 if xd.dtype == torch.float32 else torch.float64)
-    r = torch.mul(xd, inv).add_(0.5).clamp_(0.5, top + 0.5)
-    levels = torch.floor(r)
+    r, levels = _float32_levels(xd, inv, top)
     margin = 0.5 - math.ldexp(1.0, bits + _FLOAT32_LEVEL_ERROR_LOG2)
     near = r.sub_(levels).sub_(0.5).abs_() > margin  # r - floor(r) close to 0 or 1
     at = near.view(-1).nonzero().squeeze(1)  # few: cheaper than masked indexing over every element

@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 import torch
 from torch import nn
 
-from ..hw.periphery import input_levels
+from ..hw.periphery import float_input_levels, input_levels
 from .ste import StraightThrough
 
 
@@ -38,11 +38,13 @@ class ActQuant(nn.Module):
             self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
         s = self.scale(bits)
         top = (1 << bits) - 1
-        levels = input_levels(x, s, bits)
-        # level * s in x's dtype: the float path's value (the hardware path computes on the integers)
-        q = (levels * s).to(x.dtype)
-        # Straight through inside the range, zero gradient where the input clips.
-        inside = (x >= 0) & (x <= top * s)
+        # The integers are the hardware's, exactly; the float path alone may round a level off by one
+        # in float32 (periphery.float_input_levels), which the float arithmetic around it outweighs.
+        levels = input_levels(x, s, bits) if integers else float_input_levels(x, s, bits)
+        q = (levels * s).to(x.dtype)  # level * s in x's dtype: the float path's value
+        # Straight through inside the range [0, top * s], zero gradient where the input clips
+        # (clamp leaves x as it is exactly there; a NaN compares unequal).
+        inside = x.detach().clamp(0, top * s) == x.detach()
         return StraightThrough.apply(x, q, inside), levels.to(torch.int64) if integers else None
 
     def extra_repr(self) -> str:

@@ -21,7 +21,7 @@ class StraightThrough(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor):  # type: ignore[override]
         (passes,) = ctx.saved_tensors
-        return (grad if passes is None else grad * passes), None, None
+        return (grad if passes is None else torch.where(passes, grad, torch.zeros((), dtype=grad.dtype))), None, None
 
 
 def quantize_weight(w: torch.Tensor, fmt: str, bits: int) -> Tuple[torch.Tensor, torch.Tensor, float]:
