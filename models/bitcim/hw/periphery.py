@@ -34,6 +34,11 @@ def _input_levels_double(x: torch.Tensor, scale: float, top: int) -> torch.Tenso
 _FLOAT32_LEVEL_ERROR_LOG2 = -20
 
 
+def _float32_applies(x: torch.Tensor, bits: int, inv: float) -> bool:
+    """Whether the float32 estimate holds its error bound: float32 x, at most 16 bits, 1/scale a normal float32."""
+    return x.dtype == torch.float32 and bits <= 16 and 2.0 ** -100 < inv < 2.0 ** 100
+
+
 def _float32_levels(x: torch.Tensor, inv: float, top: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """(r, floor(r)), r = clamp(float32(x * float32(inv)) + 1/2, 1/2, top + 1/2): input_levels' first
     estimate."""
@@ -46,7 +51,7 @@ def float_input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor
     differ by one from the hardware's where x / scale + 1/2 lies within 2^(bits - 21) of an integer."""
     top = (1 << bits) - 1
     inv = 1.0 / scale
-    if x.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
+    if not _float32_applies(x, bits, inv):
         return input_levels(x, scale, bits)
     return _float32_levels(x.detach(), inv, top)[1]
 
@@ -63,7 +68,7 @@ def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     top = (1 << bits) - 1
     xd = x.detach().contiguous()  # flat indices below are logical ones
     inv = 1.0 / scale
-    if xd.dtype != torch.float32 or bits > 16 or not 2.0 ** -100 < inv < 2.0 ** 100:
+    if not _float32_applies(xd, bits, inv):
         return _input_levels_double(xd, scale, top).to(torch.float32 if xd.dtype == torch.float32 else torch.float64)
     r, levels = _float32_levels(xd, inv, top)
     margin = 0.5 - math.ldexp(1.0, bits + _FLOAT32_LEVEL_ERROR_LOG2)
