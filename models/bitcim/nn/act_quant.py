@@ -44,7 +44,8 @@ class ActQuant(nn.Module):
         q = (levels * s).to(x.dtype)  # level * s in x's dtype: the float path's value
         # Straight through inside the range [0, top * s], zero gradient where the input clips
         # (clamp leaves x as it is exactly there; a NaN compares unequal).
-        inside = x.detach().clamp(0, top * s) == x.detach()
+        xd = x.detach()
+        inside = xd.clamp(0, top * s) == xd
         return StraightThrough.apply(x, q, inside), levels.to(torch.int64) if integers else None
 
     def extra_repr(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import statistics
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from .common import mean_std_text, pyplot, save_figure
 
@@ -150,24 +150,25 @@ def _findings(result: Dict, table: List[Dict], dense_acc: float) -> List[str]:
     return lines
 
 
+def _seed_components(result: Dict, sparsity: float, adc: str) -> List[Tuple[Dict[str, float], Dict[str, float]]]:
+    """Per seed, (the dense 8-bit baseline's, the level's with `adc`) energy components."""
+    st, seeds = result["steps"], result["settings"]["seeds"]
+    return [(components(st[f"hardware-dense-s{x}"]["adc8"], result), components(st[f"hardware-{n}"][adc], result))
+            for x, n in zip(seeds, _level(result, sparsity))]
+
+
 def _slides_saving(result: Dict, sparsity: float, adc: str) -> float:
     """Mean over seeds of the saving in the slides' terms only: cell reads, ADCs and the LFSR."""
     def terms(c: Dict[str, float]) -> float:
         return sum(c[f"cells {s}"] for s in STATES) + c["ADC"] + c["LFSR"]
-    st, seeds = result["steps"], result["settings"]["seeds"]
-    return statistics.mean(terms(components(st[f"hardware-dense-s{x}"]["adc8"], result)) /
-                           terms(components(st[f"hardware-{n}"][adc], result))
-                           for x, n in zip(seeds, _level(result, sparsity)))
+    return statistics.mean(terms(d) / terms(r) for d, r in _seed_components(result, sparsity, adc))
 
 
 def _lfsr_sensitivity(result: Dict, best: Dict) -> str:
-    """How much the largest saving leans on the LFSR's assumed figure: its share, and the saving at 10x."""
-    st, seeds = result["steps"], result["settings"]["seeds"]
-    names = _level(result, best["sparsity"])
-    runs = [components(st[f"hardware-{n}"]["adc1333"], result) for n in names]
-    dense = [components(st[f"hardware-dense-s{x}"]["adc8"], result) for x in seeds]
-    share = [100 * r["LFSR"] / r["total"] for r in runs]
-    tenfold = [(d["total"] + 9 * d["LFSR"]) / (r["total"] + 9 * r["LFSR"]) for d, r in zip(dense, runs)]
+    """How much the largest saving leans on the LFSR's estimated figure: its share, and the saving at 10x."""
+    pairs = _seed_components(result, best["sparsity"], "adc1333")
+    share = [100 * r["LFSR"] / r["total"] for _, r in pairs]
+    tenfold = [(d["total"] + 9 * d["LFSR"]) / (r["total"] + 9 * r["LFSR"]) for d, r in pairs]
     return (f"It is {mean_std_text(share)}% of the energy at the largest saving; at ten times the figure that "
             f"saving would be {mean_std_text(tenfold)}x.")
 
