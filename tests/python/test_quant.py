@@ -162,3 +162,107 @@ def test_activation_gradient_passes_exactly_inside_the_range():
         y, _ = quant(x, 8, integers)
         y.sum().backward()
         assert torch.equal(x.grad, ((x >= 0) & (x <= top)).float()), integers
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """A float tensor's bit patterns, to compare -0, +0 and NaN payloads exactly."""
+    return t.view({torch.float32: torch.int32, torch.float64: torch.int64, torch.bfloat16: torch.int16}[t.dtype])
+
+
+def _where_gradient(grad: torch.Tensor, x: torch.Tensor, bound: float) -> torch.Tensor:
+    """The activation quantizer's gradient as autograd formed it before #15's one-pass form."""
+    return torch.where(x.clamp(0, bound) == x, grad, torch.zeros((), dtype=grad.dtype))
+
+
+def test_clipped_gradient_is_the_where_mask_bit_for_bit():
+    # The one-pass form (hardtanh_backward over (-2^-149, the float32 after the bound)) against
+    # torch.where over clamp == x: at the bound and its float32 neighbours (the bound rounded to
+    # float32 as clamp rounds it), at +-0 and +-denormals, at +-inf, with NaN and inf gradients,
+    # at lengths that leave the vectorized loop a scalar tail; with and without NaN inputs.
+    from bitcim.nn.ste import clipped_gradient, one_pass_interval
+
+    g = torch.Generator().manual_seed(6)
+    up, down = torch.tensor(float("inf")), torch.tensor(float("-inf"))
+    for i in range(400):
+        bound = float(torch.rand((), dtype=torch.float64, generator=g)) * 10.0 ** (i % 40 - 20)
+        b = torch.tensor(bound, dtype=torch.float32)
+        special = torch.stack([b, torch.nextafter(b, up), torch.nextafter(b, down), torch.tensor(0.0),
+                               torch.tensor(-0.0), torch.tensor(1e-45), torch.tensor(-1e-45), up, down])
+        n = 1 + i % 37
+        x = torch.cat([special, (torch.rand(n, generator=g) * 1.4 - 0.2) * b])[torch.randperm(n + 9, generator=g)]
+        grad = torch.randn(x.shape, generator=g)
+        grad[i % len(grad)] = float("nan")
+        grad[(3 * i) % len(grad)] = float("-inf")
+        grad[(5 * i) % len(grad)] = -0.0
+        want = _where_gradient(grad, x, bound)
+        assert one_pass_interval(grad, x, bound, True) is not None  # the one-pass form is what is checked
+        assert torch.equal(_bits(clipped_gradient(grad, x, bound, True)), _bits(want)), bound
+        x[(7 * i) % len(x)] = float("nan")  # a NaN's gradient is 0 (the one-pass form's tail would pass it)
+        assert torch.equal(_bits(clipped_gradient(grad, x, bound, False)), _bits(_where_gradient(grad, x, bound)))
+    # Denormals flushed (set_flush_denormal): -2^-149 would read as -0, so the mask's own passes are taken.
+    x = torch.tensor([0.0, -0.0, 1.0, 2.0, -1.0] * 5)
+    grad = torch.randn(x.shape, generator=g)
+    if torch.set_flush_denormal(True):
+        try:
+            assert one_pass_interval(grad, x, 1.5, True) is None
+            assert torch.equal(clipped_gradient(grad, x, 1.5, True), _where_gradient(grad, x, 1.5))
+        finally:
+            torch.set_flush_denormal(False)
+
+
+def _activation_reference(x: torch.Tensor, scale: float, bits: int, integers: bool) -> torch.Tensor:
+    """The activation quantizer's value as it was before #15's in-place form."""
+    from bitcim.hw.periphery import float_input_levels, input_levels
+
+    levels = input_levels(x, scale, bits) if integers else float_input_levels(x, scale, bits)
+    return (levels * scale).to(x.dtype)
+
+
+def test_activation_quantizer_value_and_gradient_equal_the_reference_forms():
+    # The quantized value is bit for bit (float_input_levels or input_levels) * s in x's dtype; the
+    # gradient bit for bit torch.where(clamp(x, 0, top * s) == x, grad, 0): at midpoints (where the
+    # floor steps, and the float path may differ from the hardware's), at the bound, with NaN in
+    # x (any position) or not, with NaN and inf gradients, at every scale the float32 path takes
+    # and at scales and dtypes it leaves to float64.
+    from bitcim.nn.act_quant import ActQuant
+
+    g = torch.Generator().manual_seed(7)
+    for dtype in (torch.float32, torch.float64, torch.bfloat16):
+        for bits in (1, 4, 8, 16, 17):
+            top = (1 << bits) - 1
+            for value_range in (1.0, 2.55, 3.1365, 3.7e-5, 17.0, 1e-30, 1e25):
+                quant = ActQuant(value_range)
+                s = quant.scale(bits)
+                k = torch.randint(0, top + 1, (500,), generator=g).double()
+                x = torch.cat([(k + 0.5) * s, k * s, (torch.rand(500, generator=g, dtype=torch.float64) * 1.4 - 0.2) * top * s,
+                               torch.tensor([0.0, -0.0, -1e-30, float("inf"), float("-inf"), top * s])]).to(dtype)
+                for nan in (False, True):
+                    if nan:
+                        x[int(torch.randint(0, len(x), (1,), generator=g))] = float("nan")
+                    for integers in (False, True):
+                        xr = x.clone().requires_grad_()
+                        y, ints = quant(xr, bits, integers)
+                        assert torch.equal(_bits(y.detach()), _bits(_activation_reference(x, s, bits, integers)))
+                        assert (ints is not None) == integers
+                        grad = torch.randn(x.shape, generator=g).to(dtype)
+                        grad[::97] = float("nan")
+                        grad[5::101] = float("inf")
+                        y.backward(grad)
+                        assert torch.equal(_bits(xr.grad), _bits(_where_gradient(grad, x, top * s))), \
+                            (dtype, bits, value_range, nan, integers)
+
+
+def test_activation_quantizer_sees_a_nan_at_the_tail_and_zeroes_its_gradient():
+    # The quantizer's maximum tells the gradient whether the input holds a NaN; one at the end of a
+    # tensor (the vectorized loop's scalar tail) must not pass its gradient, fixed range or calibrated.
+    from bitcim.nn.act_quant import ActQuant
+
+    for n in (17, 31, 64, 67):
+        for quant in (ActQuant(2.0), ActQuant()):
+            x = torch.rand(n) * 2
+            x[-1] = float("nan")
+            x.requires_grad_()
+            y, _ = quant(x, 8, False)
+            y.backward(torch.ones(n))
+            assert float(x.grad[-1]) == 0.0, n
+            assert torch.equal(x.grad, _where_gradient(torch.ones(n), x.detach(), 255 * quant.scale(8)))

@@ -56,6 +56,17 @@ def float_input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor
     return _float32_levels(x.detach(), inv, top)[1]
 
 
+def float_input_values(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
+    """(float_input_levels(x, scale, bits) * scale).to(x.dtype), the float path's quantized input:
+    on the float32 path the same operations as _float32_levels and the product, in place on one
+    temporary (#15: every out-of-place pass over an activation costs a fresh buffer)."""
+    inv = 1.0 / scale
+    if not _float32_applies(x, bits, inv):
+        return (input_levels(x, scale, bits) * scale).to(x.dtype)
+    top = (1 << bits) - 1
+    return torch.mul(x.detach(), inv).add_(0.5).clamp_(0.5, top + 0.5).floor_().mul_(scale)
+
+
 def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     """input_integers' values as a float tensor (exact integers), float32 for float32 x.
 

@@ -1,13 +1,14 @@
 """Unsigned activation quantization with a clipped straight-through estimator."""
 from __future__ import annotations
 
+import math
 from typing import Optional, Tuple
 
 import torch
 from torch import nn
 
-from ..hw.periphery import float_input_levels, input_levels
-from .ste import StraightThrough
+from ..hw.periphery import float_input_values, input_levels
+from .ste import ClippedStraightThrough
 
 
 class ActQuant(nn.Module):
@@ -32,21 +33,24 @@ class ActQuant(nn.Module):
     def forward(self, x: torch.Tensor, bits: int,  # type: ignore[override]
                 integers: bool = True) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
         """(quantized x, straight through inside the range; its integers, or None without `integers`)."""
-        if self.training and not self.fixed:
-            m = float(x.detach().max())
+        calibrating = self.training and not self.fixed
+        straight_through = torch.is_grad_enabled() and x.requires_grad
+        # The maximum calibrates the range and tells the gradient x holds no NaN (max propagates one).
+        peak = float(x.detach().max()) if calibrating or (straight_through and x.numel()) else math.nan
+        if calibrating:
             old = float(self.running_max)
-            self.running_max.fill_(m if old == 0 else self.momentum * old + (1 - self.momentum) * m)
+            self.running_max.fill_(peak if old == 0 else self.momentum * old + (1 - self.momentum) * peak)
         s = self.scale(bits)
         top = (1 << bits) - 1
-        # The integers are the hardware's, exactly; the float path alone may round a level off by one
-        # in float32 (periphery.float_input_levels), which the float arithmetic around it outweighs.
-        levels = input_levels(x, s, bits) if integers else float_input_levels(x, s, bits)
-        q = (levels * s).to(x.dtype)  # level * s in x's dtype: the float path's value
-        # Straight through inside the range [0, top * s], zero gradient where the input clips
-        # (clamp leaves x as it is exactly there; a NaN compares unequal).
-        xd = x.detach()
-        inside = xd.clamp(0, top * s) == xd
-        return StraightThrough.apply(x, q, inside), levels.to(torch.int64) if integers else None
+        if integers:  # the hardware's integers, exactly
+            levels = input_levels(x, s, bits)
+            q, ints = (levels * s).to(x.dtype), levels.to(torch.int64)
+        else:
+            # The float path alone may round a level off by one in float32 (periphery.float_input_levels),
+            # which the float arithmetic around it outweighs; level * s in x's dtype.
+            q, ints = float_input_values(x, s, bits), None
+        # Straight through inside the range [0, top * s], zero gradient where the input clips or is NaN.
+        return ClippedStraightThrough.apply(x, q, top * s, not math.isnan(peak)), ints
 
     def extra_repr(self) -> str:
         return f"range={'fixed' if self.fixed else 'calibrated'}"
