@@ -8,7 +8,7 @@
 // The PEs' busy lines are off, as in every untraced run (ChipParams::busy_lines).
 // SystemC elaborates once, so one host thread measures everything inside the simulation.
 //
-//   build/bench_tlm [REPETITIONS [SIZE]]      (default 5, every size)
+//   build/bench_tlm [REPETITIONS [SIZE [sparse|dense]]]   (default 5, every size, both kinds)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -77,10 +77,10 @@ struct Case {
 
 std::vector<Case> g_cases;
 
-void measure(HostInitiator& host, int repetitions, size_t only) {
+void measure(HostInitiator& host, int repetitions, size_t only, const std::string& kind) {
     for (bool sparse : {true, false})
         for (size_t n : kSizes) {
-            if (only && n != only) continue;
+            if ((only && n != only) || (!kind.empty() && kind != (sparse ? "sparse" : "dense"))) continue;
             Case c{n, sparse, make_weights(n, sparse), {}, nullptr, {}, {}};
             std::mt19937 rng(static_cast<unsigned>(n) + 7);
             c.inputs.assign(kBatch, std::vector<uint32_t>(n));
@@ -132,11 +132,12 @@ int sc_main(int argc, char* argv[]) {
     set_global_quantum();
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
     const size_t only = argc > 2 ? static_cast<size_t>(std::atol(argv[2])) : 0;
+    const std::string kind = argc > 3 ? argv[3] : "";
     // ADC resolutions are lowered at run time from the chip's 8-bit ADCs.
     ChipParams params = chip_params_for(config(false), kLargest, kLargest, kBatch);
     params.busy_lines = false;  // as in an untraced `bitcim run` or `mvm`
     TlmSystem system("system", params, core::default_technology(),
-                     [repetitions, only](HostInitiator& host) { measure(host, repetitions, only); });
+                     [repetitions, only, kind](HostInitiator& host) { measure(host, repetitions, only, kind); });
     bitcim::simulate();
     std::printf("\nbench_tlm: %zu distinct vectors a batch, %d repetitions, process CPU time, medians\n\n", kBatch,
                 repetitions);

@@ -82,8 +82,11 @@ struct Ops {
     /// One row in clip mode: returns its value (RowArgs::full) and adds each signal's
     /// clipped chunks to saturations[signal].
     int64_t (*clip_row)(const RowArgs& a, const RowWeights& w, uint64_t* saturations);
-    /// y[r] = sum_c w[r][c] * x[c], exact for |w|, x < 2^8 (int32 sums of 2^15 products).
+    /// y[r] += sum_c w[r][c] * x[c], exact for |w|, x < 2^8 (int32 sums of 2^15 products).
     void (*gemv16)(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y);
+    /// reads[v] += sum_i levels[i] * cells[v * inputs + i] for v < values: the cell reads
+    /// of each cell value, from each input's applied levels and its row's cells.
+    void (*cell_reads)(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads);
 };
 
 /// The operations of path `p`; active_ops(): of active_path().

@@ -72,10 +72,14 @@ void gemv16_avx2(const int16_t* w, const int16_t* x, size_t rows, size_t cols, i
     gemv16_loop(w, x, rows, cols, y);
 }
 
+void cell_reads_avx2(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
+    cell_reads_loop(levels, cells, inputs, values, reads);
+}
+
 }  // namespace
 
 const Ops& avx2_ops() {
-    static const Ops o{transpose_avx2, clip_row_avx2, gemv16_avx2};
+    static const Ops o{transpose_avx2, clip_row_avx2, gemv16_avx2, cell_reads_avx2};
     return o;
 }
 

@@ -112,10 +112,14 @@ void gemv16_avx512(const int16_t* w, const int16_t* x, size_t rows, size_t cols,
     gemv16_loop(w, x, rows, cols, y);
 }
 
+void cell_reads_avx512(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
+    cell_reads_loop(levels, cells, inputs, values, reads);
+}
+
 }  // namespace
 
 const Ops& avx512_ops() {
-    static const Ops o{transpose_avx512, clip_row_avx512, gemv16_avx512};
+    static const Ops o{transpose_avx512, clip_row_avx512, gemv16_avx512, cell_reads_avx512};
     return o;
 }
 

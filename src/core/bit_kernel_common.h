@@ -55,7 +55,7 @@ BITCIM_KERNEL_INLINE void for_each_signal(const RowArgs& a, const RowWeights& w,
     }
 }
 
-/// y = W x on int16 weights and inputs: int32 blocks of kGemvBlock products, int64 total.
+/// y += W x on int16 weights and inputs: int32 blocks of kGemvBlock products, int64 total.
 BITCIM_KERNEL_INLINE void gemv16_loop(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y) {
     for (size_t out = 0; out < rows; ++out) {
         const int16_t* row = w + out * cols;
@@ -66,7 +66,19 @@ BITCIM_KERNEL_INLINE void gemv16_loop(const int16_t* w, const int16_t* x, size_t
             for (size_t i = lo; i < hi; ++i) block += int32_t{row[i]} * int32_t{x[i]};
             acc += block;
         }
-        y[out] = acc;
+        y[out] += acc;
+    }
+}
+
+/// Cell reads per value: u32 x u32 products summed in uint64, as the counters are,
+/// one dot product per value so that each path vectorizes it (widening multiplies).
+BITCIM_KERNEL_INLINE void cell_reads_loop(const uint32_t* levels, const uint32_t* cells, size_t inputs,
+                                          unsigned values, uint64_t* reads) {
+    for (unsigned v = 0; v < values; ++v) {
+        const uint32_t* c = cells + v * inputs;
+        uint64_t acc = 0;
+        for (size_t i = 0; i < inputs; ++i) acc += uint64_t{levels[i]} * c[i];
+        reads[v] += acc;
     }
 }
 

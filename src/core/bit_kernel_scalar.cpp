@@ -48,10 +48,14 @@ void gemv16_scalar(const int16_t* w, const int16_t* x, size_t rows, size_t cols,
     gemv16_loop(w, x, rows, cols, y);
 }
 
+void cell_reads_scalar(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
+    cell_reads_loop(levels, cells, inputs, values, reads);
+}
+
 }  // namespace
 
 const Ops& scalar_ops() {
-    static const Ops o{transpose_scalar, clip_row_scalar, gemv16_scalar};
+    static const Ops o{transpose_scalar, clip_row_scalar, gemv16_scalar, cell_reads_scalar};
     return o;
 }
 

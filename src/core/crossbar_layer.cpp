@@ -93,10 +93,9 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
             }
             // Stored patterns per plane set, and the cells they occupy.
             const uint64_t pattern[2] = {stored_pattern(v, 0, c), stored_pattern(v, 1, c)};
-            uint32_t* row = &m_row_cells[in * values];
             for (unsigned set = 0; set < m_plane_sets; ++set)
-                for (unsigned k = 0; k < slices; ++k) ++row[slice_of(pattern[set], k, c.cell_bits)];
-            if (c.sign == SignMode::Twos) ++row[(pattern[0] >> (n - 1)) & 1u];
+                for (unsigned k = 0; k < slices; ++k) ++m_row_cells[row_cell(in, slice_of(pattern[set], k, c.cell_bits))];
+            if (c.sign == SignMode::Twos) ++m_row_cells[row_cell(in, (pattern[0] >> (n - 1)) & 1u)];
 
             const size_t group = in / c.parallel_rows;
             const size_t bit_in_group = in % c.parallel_rows;
@@ -110,7 +109,7 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
         }
     }
     for (size_t in = 0; in < m_inputs; ++in)
-        for (unsigned v = 0; v < values; ++v) m_cells_by_value[v] += m_row_cells[in * values + v];
+        for (unsigned v = 0; v < values; ++v) m_cells_by_value[v] += m_row_cells[row_cell(in, v)];
 }
 
 MvmCounters make_counters(const HwConfig& cfg, bool adc_codes) {
@@ -129,7 +128,6 @@ void BitSlicedLayer::build_faults(const IntMatrix& weights) {
     const HwConfig& c = m_cfg;
     const unsigned n = c.weight_bits;
     const unsigned top_level = static_cast<unsigned>(low_mask(c.cell_bits));
-    const unsigned values = top_level + 1;
     const FaultDraws draws(c.faults, m_site.layer);
     const std::vector<ColumnGroup>& groups = m_mapping.column_groups;
     m_conductance.assign(groups.size() * m_outputs * m_inputs, 0.0f);
@@ -151,7 +149,7 @@ void BitSlicedLayer::build_faults(const IntMatrix& weights) {
                         m_fault_counts.stuck_lrs += cell.fault == CellFault::StuckLrs;
                         m_fault_counts.stuck_hrs += cell.fault == CellFault::StuckHrs;
                         m_fault_counts.stuck_changed += stuck != level;
-                        --m_row_cells[in * values + level], ++m_row_cells[in * values + stuck];
+                        --m_row_cells[row_cell(in, level)], ++m_row_cells[row_cell(in, stuck)];
                         --m_cells_by_value[level], ++m_cells_by_value[stuck];
                     }
                     g += std::ldexp(cell.conductance, static_cast<int>(c.cell_bits * (k - k_lo)));

@@ -102,6 +102,10 @@ public:
     /// outputs go to `y` (resized to outputs()).
     void run_packed(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
                     std::vector<int64_t>& y) const;
+    /// The same MVM, its outputs added to y[0 .. outputs()) (a PE's partial sums go
+    /// straight into the tile's accumulation).
+    void run_packed_add(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
+                        int64_t* y) const;
     /// Two layers pack an input alike (same inputs, row groups, input bits, DAC, GEMV width).
     bool same_input_packing(const BitSlicedLayer& other) const { return packing_key() == other.packing_key(); }
     /// Time of one MVM: every input chunk reads every row group of the fullest
@@ -121,32 +125,32 @@ private:
 
     void pack(const IntMatrix& weights, const std::string& source);
     void build_saturation_bounds();
-    void count_events(const InputPlanes& in, MvmCounters& counters) const;
+    void count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters) const;
     /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
     uint64_t signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
     /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
     /// the clipped excess, which is looked for only where a sum could exceed the top code.
     void run_clip(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
-                  std::vector<int64_t>& y, MvmCounters& counters) const;
+                  int64_t* y, MvmCounters& counters) const;
     /// Whether clip mode should take y = W·x and correct only the sums that could
     /// saturate (cheaper when few could) rather than convert every non-zero sum.
     bool correct_linear(const InputPlanes& in) const;
     /// The exact y = W·x (clip mode's linear part).
     void linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
-                std::vector<int64_t>& y) const;
+                int64_t* y) const;
     /// The signals of plane set `set` this input could push past the top code in group `g`.
     uint32_t risky_signals(unsigned set, size_t g, const InputPlanes& in) const;
     /// Every output's row of plane set `set` through the kernel (args.full: its value;
     /// else its correction), saturations counted.
-    void clip_rows(unsigned set, const kernel::RowArgs& args, const kernel::Ops& ops, std::vector<int64_t>& y,
+    void clip_rows(unsigned set, const kernel::RowArgs& args, const kernel::Ops& ops, int64_t* y,
                    MvmCounters& counters) const;
     /// Whether signal `si` could exceed its top code in row group `g` on this input.
     bool risky(size_t si, size_t g, const InputPlanes& in) const;
     /// Every sum converted (scaled mode rounds each; code histograms need each).
-    void run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const;
+    void run_every(const InputPlanes& in, int64_t* y, MvmCounters& counters) const;
     /// Device faults: bitline values from the drawn cell conductances, plus ADC
     /// offset and noise, each converted.
-    void run_faulty(const uint32_t* x, std::vector<int64_t>& y, MvmCounters& counters,
+    void run_faulty(const uint32_t* x, int64_t* y, MvmCounters& counters,
                     uint64_t epoch) const;
     /// Draws every mapped cell's fault and conductance and every ADC's offset.
     void build_faults(const IntMatrix& weights);
@@ -158,6 +162,7 @@ private:
         return (((set * m_outputs + out) * m_groups + group) * m_cfg.weight_bits + bit) * m_words;
     }
     size_t block_index(unsigned set, size_t out, size_t group) const { return (set * m_outputs + out) * m_groups + group; }
+    size_t row_cell(size_t in, unsigned value) const { return value * m_inputs + in; }
 
     HwConfig m_cfg;
     size_t m_inputs;
@@ -182,7 +187,9 @@ private:
     /// Per (signal, group): plane words of the outputs whose static sum exceeds the top
     /// code, the correction's work where the group's input makes the signal risky.
     std::vector<uint64_t> m_risky_words;
-    std::vector<uint32_t> m_row_cells;       ///< per (input row, cell value): mapped cells
+    /// Per (cell value, input row): mapped cells, value-major so that counting the reads
+    /// of one value is one dot product with the input levels (kernel::Ops::cell_reads).
+    std::vector<uint32_t> m_row_cells;
     std::vector<uint64_t> m_cells_by_value;
     FaultSite m_site;
     FaultCounts m_fault_counts;

@@ -70,16 +70,10 @@ void BitSlicedLayer::pack_input(const uint32_t* x, size_t n, PackedInput& in) co
 
 // Events that do not depend on the ADC codes: every conversion happens whatever
 // its value, and every driven cell is read (its input's levels summed over chunks).
-void BitSlicedLayer::count_events(const InputPlanes& in, MvmCounters& counters) const {
+void BitSlicedLayer::count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters) const {
     const HwConfig& c = m_cfg;
     const unsigned chunks = c.num_input_chunks();
-    const unsigned values = 1u << c.cell_bits;
-    for (size_t i = 0; i < m_inputs; ++i) {
-        const uint64_t levels = in.levels[i];
-        if (!levels) continue;
-        const uint32_t* cells = &m_row_cells[i * values];
-        for (unsigned v = 0; v < values; ++v) counters.cell_reads[v] += levels * cells[v];
-    }
+    ops.cell_reads(in.levels.data(), m_row_cells.data(), m_inputs, 1u << c.cell_bits, counters.cell_reads.data());
     const uint64_t per_signal = uint64_t{chunks} * m_groups * m_outputs;
     for (const ColumnGroup& s : m_mapping.column_groups) {
         counters.adc_conversions[s.adc_group] += per_signal;
@@ -118,6 +112,12 @@ std::vector<int64_t> BitSlicedLayer::run(const std::vector<uint32_t>& x, MvmCoun
 
 void BitSlicedLayer::run_packed(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
                                 std::vector<int64_t>& y) const {
+    y.assign(m_outputs, 0);
+    run_packed_add(x, in, counters, epoch, y.data());
+}
+
+void BitSlicedLayer::run_packed_add(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
+                                    int64_t* y) const {
     if (in.packing != packing_key()) throw std::logic_error("run_packed: an input packed for another layer shape");
     const kernel::Ops& ops = kernel::active_ops();
     if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
@@ -125,8 +125,7 @@ void BitSlicedLayer::run_packed(const uint32_t* x, const PackedInput& in, MvmCou
         throw InputError("ADC code histograms sized for another layer");
     for (size_t g = 0; g < counters.adc_codes.size(); ++g)  // codes of the run-time resolution must fit
         counters.adc_codes[g].resize(std::max(counters.adc_codes[g].size(), size_t{1} << m_cfg.adc_bits[g]), 0);
-    count_events(in, counters);
-    y.assign(m_outputs, 0);
+    count_events(in, ops, counters);
     if (!m_conductance.empty()) {
         run_faulty(x, y, counters, epoch);
     } else if (m_cfg.adc_mode == AdcMode::Clip && counters.adc_codes.empty()) {
@@ -154,16 +153,16 @@ bool BitSlicedLayer::correct_linear(const InputPlanes& in) const {
 }
 
 void BitSlicedLayer::linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
-                            std::vector<int64_t>& y) const {
+                            int64_t* y) const {
     if (!m_weights16.empty()) {
-        ops.gemv16(m_weights16.data(), in.x16.data(), m_outputs, m_inputs, y.data());
+        ops.gemv16(m_weights16.data(), in.x16.data(), m_outputs, m_inputs, y);
         return;
     }
     for (size_t out = 0; out < m_outputs; ++out) {
         const int32_t* row = &m_weights[out * m_inputs];
         int64_t acc = 0;
         for (size_t i = 0; i < m_inputs; ++i) acc += int64_t{row[i]} * x[i];
-        y[out] = acc;
+        y[out] += acc;
     }
 }
 
@@ -171,7 +170,7 @@ void BitSlicedLayer::linear(const uint32_t* x, const InputPlanes& in, const kern
 // non-zero signal is converted through the kernel (full), or y starts as W·x and only
 // the sums that could exceed the top code are looked at, for their excess.
 void BitSlicedLayer::run_clip(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
-                              std::vector<int64_t>& y, MvmCounters& counters) const {
+                              int64_t* y, MvmCounters& counters) const {
     const bool full = !correct_linear(in);
     if (!full) linear(x, in, ops, y);
     thread_local std::vector<uint32_t> group_signals;  // reused: no allocation per MVM
@@ -208,7 +207,7 @@ uint32_t BitSlicedLayer::risky_signals(unsigned set, size_t g, const InputPlanes
 }
 
 void BitSlicedLayer::clip_rows(unsigned set, const kernel::RowArgs& args, const kernel::Ops& ops,
-                               std::vector<int64_t>& y, MvmCounters& counters) const {
+                               int64_t* y, MvmCounters& counters) const {
     const PlaneSet& ps = m_sets[set];
     const std::vector<uint32_t>& signals = args.full ? m_nz_signals : m_clip_signals;
     uint64_t saturations[kernel::kMaxSignals] = {};
@@ -224,7 +223,7 @@ void BitSlicedLayer::clip_rows(unsigned set, const kernel::RowArgs& args, const 
         counters.adc_saturations[m_mapping.column_groups[ps.column_group[k]].adc_group] += saturations[k];
 }
 
-void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, MvmCounters& counters) const {
+void BitSlicedLayer::run_every(const InputPlanes& in, int64_t* y, MvmCounters& counters) const {
     const unsigned d = m_cfg.dac_bits;
     const unsigned chunks = m_cfg.num_input_chunks();
     for (size_t si = 0; si < m_mapping.column_groups.size(); ++si) {
@@ -249,7 +248,7 @@ void BitSlicedLayer::run_every(const InputPlanes& in, std::vector<int64_t>& y, M
     }
 }
 
-void BitSlicedLayer::run_faulty(const uint32_t* x, std::vector<int64_t>& y, MvmCounters& counters,
+void BitSlicedLayer::run_faulty(const uint32_t* x, int64_t* y, MvmCounters& counters,
                                 uint64_t epoch) const {
     const HwConfig& c = m_cfg;
     const unsigned d = c.dac_bits;

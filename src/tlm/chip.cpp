@@ -401,22 +401,22 @@ uint32_t Chip::run_layer(uint64_t job) {
     std::vector<uint32_t> xs;
     std::vector<int64_t> ys;
     m_active_tiles.clear();  // the model visits only the tiles that hold work
+    sc_time stage_pe = sc_core::SC_ZERO_TIME;  // the slowest tile, the same for every vector
     for (Tile& t : tiles)
-        if (t.programmed_pes()) m_active_tiles.push_back(&t);
+        if (t.programmed_pes()) {
+            m_active_tiles.push_back(&t);
+            stage_pe = std::max(stage_pe, t.vector_time());
+        }
     for (size_t v0 = 0; v0 < batch; v0 += kComputeChunk) {
         const size_t chunk = std::min(kComputeChunk, batch - v0);
         // The vectors before the first input out of range are computed; that one fails.
-        size_t valid = chunk;
         xs.resize(chunk * k);
-        for (size_t j = 0; j < chunk && valid == chunk; ++j)
-            for (size_t i = 0; i < k; ++i) {
-                uint32_t* x = &xs[j * k];
-                x[i] = load_le<uint16_t>(&m_inputs[((v0 + j) * k + i) * kInputBytes]);
-                if (x[i] > m_params.hw.input_max()) {
-                    valid = j;
-                    break;
-                }
-            }
+        const uint8_t* window = &m_inputs[v0 * k * kInputBytes];
+        for (size_t i = 0; i < chunk * k; ++i) xs[i] = load_le<uint16_t>(window + i * kInputBytes);
+        const size_t first_bad = static_cast<size_t>(
+            std::find_if(xs.begin(), xs.end(), [top = m_params.hw.input_max()](uint32_t x) { return x > top; }) -
+            xs.begin());
+        const size_t valid = first_bad / k;
         ys.assign(valid * m, 0);
         m_block_inputs.reset(xs.data(), valid, k);
         for (Tile* t : m_active_tiles) t->compute(m_block_inputs, ys.data(), m, run_counters, epoch + v0);
@@ -424,9 +424,8 @@ uint32_t Chip::run_layer(uint64_t job) {
             // Input read, PE work and output write form a pipeline across vectors:
             // the first vector pays all three stages, later ones the slowest.
             const sc_time pe_start = m_qk.get_local_time() + (v == 0 ? stage_in : sc_core::SC_ZERO_TIME);
-            sc_time stage_pe = sc_core::SC_ZERO_TIME;
-            for (Tile* t : m_active_tiles)
-                stage_pe = std::max(stage_pe, t->mark_vector(pe_start, m_params.busy_lines));
+            if (m_params.busy_lines)
+                for (Tile* t : m_active_tiles) t->mark_busy(pe_start);
             std::memcpy(&m_outputs[v * m * kOutputBytes], &ys[(v - v0) * m], m * kOutputBytes);
             m_qk.inc(v == 0 ? stage_in + stage_pe + stage_out : std::max({stage_in, stage_pe, stage_out}));
             if (m_qk.need_sync() && !sync(job)) return ERR_NONE;  // aborted: nothing is committed

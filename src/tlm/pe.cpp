@@ -62,9 +62,8 @@ sc_core::sc_time Pe::kernel_latency() const {
 void Pe::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch) {
     for (size_t v = 0; v < inputs.vectors(); ++v) {
         const uint32_t* x = inputs.x(v) + m_first_input;
-        m_kernel->run_packed(x, inputs.packed(*m_kernel, m_first_input, v), counters, epoch + v, m_partial);
-        int64_t* y = ys + v * m + m_first_output;
-        for (size_t o = 0; o < m_partial.size(); ++o) y[o] += m_partial[o];
+        m_kernel->run_packed_add(x, inputs.packed(*m_kernel, m_first_input, v), counters, epoch + v,
+                                 ys + v * m + m_first_output);
     }
 }
 

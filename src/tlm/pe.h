@@ -90,7 +90,6 @@ private:
     uint64_t m_layer = 0;
     std::shared_ptr<const core::BitSlicedLayer> m_kernel;
     sc_core::sc_time m_latency;          ///< of m_kernel
-    std::vector<int64_t> m_partial;      ///< one vector's partial outputs, reused
     /// Kernels built for earlier programmings, kept so that the same weights
     /// programmed again (every batch of a network run) are not packed again: a
     /// speed-up of the model only; the chip still charges every PROGRAM.

@@ -16,17 +16,20 @@ void Tile::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters
         if (pe.programmed()) pe.compute(inputs, ys, m, counters, epoch);
 }
 
-sc_core::sc_time Tile::mark_vector(const sc_core::sc_time& start, bool busy_lines) {
+sc_core::sc_time Tile::vector_time() const {
     sc_core::sc_time slowest = sc_core::SC_ZERO_TIME;
     unsigned partials = 0;
-    for (Pe& pe : pes) {
+    for (const Pe& pe : pes) {
         if (!pe.programmed()) continue;
-        const sc_core::sc_time t = pe.latency();
-        if (busy_lines) pe.mark_busy(start, t);
-        slowest = std::max(slowest, t);
+        slowest = std::max(slowest, pe.latency());
         ++partials;
     }
     return slowest + partials * sc_core::sc_time(m_tech.tile_accumulate_ns, sc_core::SC_NS);
+}
+
+void Tile::mark_busy(const sc_core::sc_time& start) {
+    for (Pe& pe : pes)
+        if (pe.programmed()) pe.mark_busy(start, pe.latency());
 }
 
 unsigned Tile::programmed_pes() const {

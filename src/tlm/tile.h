@@ -25,10 +25,12 @@ public:
     /// Runs every programmed PE on every vector of `inputs` (vector v the `epoch + v`-th
     /// of the noise stream), adding partial outputs into `ys` (`m` a vector, row-major).
     void compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& counters, uint64_t epoch);
-    /// One vector's work on the tile starting at `start` (the caller's local time offset):
-    /// marks the PEs' busy lines (with `busy_lines`) and returns the tile's latency, its
-    /// slowest PE, then one accumulate per partial vector.
-    sc_core::sc_time mark_vector(const sc_core::sc_time& start, bool busy_lines);
+    /// The tile's latency for one vector: its slowest PE, then one accumulate per
+    /// partial vector (the same for every vector of a programmed layer).
+    sc_core::sc_time vector_time() const;
+    /// Marks the busy lines of the programmed PEs for one vector starting at `start`
+    /// (the caller's local time offset).
+    void mark_busy(const sc_core::sc_time& start);
     unsigned programmed_pes() const;
 
 private:
