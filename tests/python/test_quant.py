@@ -234,7 +234,8 @@ def test_activation_quantizer_value_and_gradient_equal_the_reference_forms():
                 quant = ActQuant(value_range)
                 s = quant.scale(bits)
                 k = torch.randint(0, top + 1, (500,), generator=g).double()
-                x = torch.cat([(k + 0.5) * s, k * s, (torch.rand(500, generator=g, dtype=torch.float64) * 1.4 - 0.2) * top * s,
+                spread = (torch.rand(500, generator=g, dtype=torch.float64) * 1.4 - 0.2) * top * s
+                x = torch.cat([(k + 0.5) * s, k * s, spread,
                                torch.tensor([0.0, -0.0, -1e-30, float("inf"), float("-inf"), top * s])]).to(dtype)
                 for nan in (False, True):
                     if nan:

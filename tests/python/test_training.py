@@ -256,3 +256,85 @@ def test_train_threads_default_to_the_measured_one_and_refuse_zero(monkeypatch):
     with pytest.raises(SystemExit):
         train.main(["--threads", "2"])
     assert seen == [2]
+
+
+def _reference_regularizers(model, prune_masks):
+    """The three slice regularizers as written before #15: magnitudes from a second quantization
+    (magnitudes_and_step), the real-valued ones from |w * mask| / step."""
+    layers = sparsity.quant_layers(model)
+    n_total = sum(layer.weight.numel() for _, layer in layers)
+    ste, surrogate, net, bit = torch.zeros(()), torch.zeros(()), torch.zeros(()), torch.zeros(())
+    for name, layer in layers:
+        c, n = layer.hw.cell_bits, layer.hw.weight_bits
+        mag, step = sparsity.magnitudes_and_step(layer)
+        real = (layer.weight * layer.weight_mask).abs() / step
+        value = sparsity.slice_count(mag, c, n).sum().to(torch.float32)
+        s = real.sum() * sum(1.0 / (1 << (c * k)) for k in range(n // c))
+        ste = ste + value + (s - s.detach())
+        s = (real - sparsity.sparser_target(mag, c, (1 << n) - 1).to(torch.float32)).abs().sum()
+        surrogate = surrogate + value + (s - s.detach())
+        if name in prune_masks:
+            net = net + (layer.weight * prune_masks[name]).norm(2)
+        pull = (real - sparsity.sparser_target(mag, 1, (1 << n) - 1).to(torch.float32)).abs()
+        per_weight = sparsity.slice_count(mag, 1, n).to(torch.float32) + (pull - pull.detach())
+        bit = bit + (layer.weight.numel() / n_total) * per_weight.norm(2)
+    return {"ste": ste, "surrogate": surrogate, "twofold": 1e-3 * net + 1e-5 * bit}
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """A float tensor's bit patterns: equal NaNs (a step far below float32's range) compare equal."""
+    return t.view(torch.int64 if t.dtype == torch.float64 else torch.int32)
+
+
+def _regularizer_values_and_gradients(model, prune_masks, compute):
+    out = {}
+    for name, value in compute(model, prune_masks).items():
+        model.zero_grad()
+        value.backward(retain_graph=True)  # the reference's terms share a graph
+        out[name] = (value.detach(), [p.grad.clone() for p in model.parameters() if p.grad is not None])
+    return out
+
+
+def test_slice_regularizers_equal_their_requantizing_form_bit_for_bit():
+    # The regularizers take the magnitudes from |w * mask| / step (one pass) where the stock dfp
+    # quantizer on float32 allows it, else from a second quantization; both must give the same
+    # values and gradients: weights at the top of their range (|w| = 2^S, whose magnitude 2^n clamps
+    # to 2^n - 1), pruned (masked) weights, steps out of float32's exact range, float64, the sym
+    # format and an overridden quantizer (BST-NAS's fixed point).
+    from bitcim.nas.fixed_point import FixedPointLinear
+
+    def new(model, masks):
+        return {"ste": regularizers.bitslice_l1_ste(model), "surrogate": regularizers.bitslice_l1_surrogate(model),
+                "twofold": regularizers.twofold(model, masks, 1e-3, 1e-5)}
+
+    cases = []
+    for exponent in (0, -3, 5, -140, 125):  # -140: steps below 2^-149, 0 in float32
+        torch.manual_seed(exponent + 200)
+        model = zoo.LeNet5(hw=HwConfig(cell_bits=2))
+        for i, (_, layer) in enumerate(sparsity.quant_layers(model)):
+            with torch.no_grad():
+                layer.weight.mul_(2.0 ** exponent)
+                layer.weight.view(-1)[0] = -(2.0 ** (exponent - i))  # the layer's max|w|, a power of two
+                layer.weight_mask.view(-1)[1::7] = 0
+        cases.append(model)
+    cases.append(zoo.MLP(hidden=16).double())
+    cases.append(zoo.MLP(hidden=16, weight_format="sym"))
+    nas = zoo.MLP(hidden=16)
+    nas.fc1 = FixedPointLinear(784, 16)
+    cases.append(nas)
+    patched = zoo.MLP(hidden=16)  # a quantizer replaced on the instance (as bench_training's float bypass)
+    stock = patched.fc2.quantized_weight
+    patched.fc2.quantized_weight = lambda: (lambda wq, ints, step: (wq, ints // 2, step))(*stock())
+    cases.append(patched)
+    for model in cases:
+        masks = {name: (torch.rand_like(layer.weight) < 0.5).to(layer.weight.dtype)
+                 for name, layer in sparsity.quant_layers(model)}
+        got = _regularizer_values_and_gradients(model, masks, new)
+        want = _regularizer_values_and_gradients(model, masks, _reference_regularizers)
+        for name in got:
+            assert torch.equal(_bits(got[name][0]), _bits(want[name][0])), name
+            assert len(got[name][1]) == len(want[name][1]) > 0
+            assert all(torch.equal(_bits(a), _bits(b)) for a, b in zip(got[name][1], want[name][1])), name
+    fast = [layer for model in cases[:5] for _, layer in sparsity.quant_layers(model)]
+    assert all(regularizers._stock_dfp(layer) for layer in fast)  # the one-pass form is what is checked
+    assert not any(regularizers._stock_dfp(layer) for layer in (nas.fc1, cases[6].fc1, patched.fc2))

@@ -33,6 +33,21 @@ def _max_abs(w: torch.Tensor) -> float:
 _FLOAT32_STEP_LOG2 = (-120, 120)
 
 
+def dfp_step_log2(w: torch.Tensor, bits: int) -> int:
+    """quantize_dfp_float's step_log2: S - n, S = ceil(log2 max|w|) (0 for all-zero weights).
+
+    Raises:
+        ValueError: a weight is not finite.
+    """
+    m = _max_abs(w)
+    return (ceil_log2(m) if m > 0 else 0) - bits
+
+
+def float32_step_exact(step_log2: int) -> bool:
+    """Whether scaling float32 weights by 2^-step_log2 (or dividing by 2^step_log2) is exact."""
+    return _FLOAT32_STEP_LOG2[0] <= step_log2 <= _FLOAT32_STEP_LOG2[1]
+
+
 def quantize_dfp_float(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
     """Dynamic fixed point (bit-slice L1 paper eq. 1-2) as real values: sign * B, in w's dtype.
 
@@ -44,12 +59,10 @@ def quantize_dfp_float(w: torch.Tensor, bits: int) -> Tuple[torch.Tensor, int]:
         (sign * B, step_log2) with step = 2**step_log2,
         S = ceil(log2 max|w|), step = 2**(S - n), B = min(floor(|w| / step), 2**n - 1).
     """
-    m = _max_abs(w)
-    step_log2 = (ceil_log2(m) if m > 0 else 0) - bits
+    step_log2 = dfp_step_log2(w, bits)
     top = float((1 << bits) - 1)
     wd = w.detach()
-    if wd.dtype not in (torch.float32, torch.float16, torch.bfloat16) or \
-            not _FLOAT32_STEP_LOG2[0] <= step_log2 <= _FLOAT32_STEP_LOG2[1]:
+    if wd.dtype not in (torch.float32, torch.float16, torch.bfloat16) or not float32_step_exact(step_log2):
         wd = wd.double()
     elif wd.dtype != torch.float32:
         wd = wd.float()

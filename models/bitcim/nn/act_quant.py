@@ -35,8 +35,9 @@ class ActQuant(nn.Module):
         """(quantized x, straight through inside the range; its integers, or None without `integers`)."""
         calibrating = self.training and not self.fixed
         straight_through = torch.is_grad_enabled() and x.requires_grad
-        # The maximum calibrates the range and tells the gradient x holds no NaN (max propagates one).
-        peak = float(x.detach().max()) if calibrating or (straight_through and x.numel()) else math.nan
+        # The maximum calibrates the range and tells the gradient x holds no NaN (amax propagates one;
+        # it is max() in a faster pass, +-0 aside, which the range takes alike).
+        peak = float(x.detach().amax()) if calibrating or (straight_through and x.numel()) else math.nan
         if calibrating:
             old = float(self.running_max)
             self.running_max.fill_(peak if old == 0 else self.momentum * old + (1 - self.momentum) * peak)
