@@ -165,6 +165,22 @@ public:
                             path.c_str(), gemv / kGiga, sparse / kGiga, sparse > 0 ? gemv / sparse : 0.0,
                             dense / kGiga, dense > 0 ? gemv / dense : 0.0);
             }
+        // What each measured layer holds against its bit planes (#15: at most 2x).
+        constexpr double kMiB = 1024.0 * 1024.0;
+        std::printf("\n%6s %12s %11s %10s %14s\n", "n", "weights", "planes MiB", "state MiB", "state/planes");
+        for (int64_t n : kSizes)
+            for (bool bit_sparse : {true, false}) {
+                bool measured = false;
+                for (kernel::Path p : measured_paths())
+                    measured = measured || rate((bit_sparse ? kSparse : kDense) + std::string(kernel::path_name(p)) +
+                                                "/" + std::to_string(n)) > 0;
+                if (!measured) continue;
+                const BitSlicedLayer& layer = cached_layer(bit_sparse, static_cast<size_t>(n));
+                std::printf("%6lld %12s %11.1f %10.1f %14.2f\n", static_cast<long long>(n),
+                            bit_sparse ? "bit-sparse" : "dense", static_cast<double>(layer.plane_bytes()) / kMiB,
+                            static_cast<double>(layer.state_bytes()) / kMiB,
+                            static_cast<double>(layer.state_bytes()) / static_cast<double>(layer.plane_bytes()));
+            }
     }
 
 private:

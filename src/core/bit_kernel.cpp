@@ -47,6 +47,7 @@ bool path_supported(Path p) {
         case Path::Avx512:
             return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                    __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq") &&
+                   __builtin_cpu_supports("avx512vnni") &&
                    __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
         case Path::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
         case Path::Scalar: return true;

@@ -1,5 +1,5 @@
 // The golden kernel's inner loops, one implementation per instruction set, picked
-// at run time: AVX-512 (with VPOPCNTDQ), AVX2, or portable C++. Every path computes
+// at run time: AVX-512 (with VPOPCNTDQ and VNNI), AVX2, or portable C++. Every path computes
 // the same integers; BitSlicedLayer (crossbar_layer.h) decides what to compute.
 //
 // Bitline sums are AND+popcount over bit-planes: input planes of one row group are
@@ -75,6 +75,25 @@ struct RowWeights {
     const uint32_t* signals = nullptr;  ///< per group: the signals to convert (their planes non-zero, or can clip)
 };
 
+/// The linear part of clip mode, W x, without a weight copy as wide as the weights: a
+/// differential 8-bit weight is -255..255, which no int8 holds. w = 2 h + o with
+/// h = floor(w / 2) (int8) and o its odd bit, kept as one bit a weight, so that
+/// W x = 2 H x + O x. Both are laid out for VNNI (VPDPBUSD): per block of kGemvRows rows
+/// and quad of kGemvQuad inputs, 64 bytes h[row][input] at [row * 4 + input] and one
+/// 64-bit word of odd bits in the same order; rows and inputs padded with zeros. A
+/// broadcast quad of inputs then gives every row of the block its sum in its own lane:
+/// no reduction across lanes.
+constexpr size_t kGemvRows = 16;
+constexpr size_t kGemvQuad = 4;
+
+struct HalfGemvArgs {
+    const int8_t* half = nullptr;    ///< [row block][quad][64]: floor(w / 2)
+    const uint64_t* odd = nullptr;   ///< [row block][quad]: odd bits
+    const uint8_t* x = nullptr;      ///< [quads * kGemvQuad]: the input, 8 bits, zero-padded
+    size_t rows = 0;
+    size_t quads = 0;                ///< ceil(inputs / kGemvQuad)
+};
+
 struct Ops {
     /// Transposes `count` inputs (each < 2^16) into planes [word][block * 8 + plane],
     /// `words` words (rows past `count` zero); returns the mask of non-zero planes.
@@ -82,8 +101,9 @@ struct Ops {
     /// One row in clip mode: returns its value (RowArgs::full) and adds each signal's
     /// clipped chunks to saturations[signal].
     int64_t (*clip_row)(const RowArgs& a, const RowWeights& w, uint64_t* saturations);
-    /// y[r] += sum_c w[r][c] * x[c], exact for |w|, x < 2^8 (int32 sums of 2^15 products).
-    void (*gemv16)(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y);
+    /// y[r] += sum_c w[r][c] * x[c] (HalfGemvArgs), exact: int32 sums of at most 2^15
+    /// products, int64 totals.
+    void (*gemv_half)(const HalfGemvArgs& a, int64_t* y);
     /// reads[v] += sum_i levels[i] * cells[v * inputs + i] for v < values: the cell reads
     /// of each cell value, from each input's applied levels and its row's cells.
     void (*cell_reads)(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads);

@@ -68,9 +68,7 @@ int64_t clip_row_avx2(const RowArgs& a, const RowWeights& w, uint64_t* saturatio
     return static_cast<int64_t>(value);
 }
 
-void gemv16_avx2(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y) {
-    gemv16_loop(w, x, rows, cols, y);
-}
+void gemv_half_avx2(const HalfGemvArgs& a, int64_t* y) { gemv_half_loop(a, y); }
 
 void cell_reads_avx2(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
     cell_reads_loop(levels, cells, inputs, values, reads);
@@ -79,7 +77,7 @@ void cell_reads_avx2(const uint32_t* levels, const uint32_t* cells, size_t input
 }  // namespace
 
 const Ops& avx2_ops() {
-    static const Ops o{transpose_avx2, clip_row_avx2, gemv16_avx2, cell_reads_avx2};
+    static const Ops o{transpose_avx2, clip_row_avx2, gemv_half_avx2, cell_reads_avx2};
     return o;
 }
 

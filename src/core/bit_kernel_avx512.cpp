@@ -1,7 +1,8 @@
 // The AVX-512 kernel path: eight 64-bit input planes per register and VPOPCNTQ, so
 // one weight word ANDed with one register counts that word for every input bit. With
 // a 1-bit DAC and at most 8 input bits the planes are the chunks and the ADC clip runs
-// in the register too. Compiled for AVX-512 by a target pragma around this file's own
+// in the register too; the linear part multiplies 8-bit inputs by int8 halves of the
+// weights with VPDPBUSD (VNNI). Compiled for AVX-512 by a target pragma around this file's own
 // code only (see bit_kernel_avx2.cpp).
 #include <immintrin.h>
 
@@ -12,7 +13,7 @@
 // vector, which -Wmaybe-uninitialized reports; the value is never read.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,avx2,popcnt")
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vpopcntdq,avx512vnni,avx2,popcnt")
 
 #include "core/bit_kernel_common.h"
 
@@ -108,8 +109,56 @@ int64_t clip_row_avx512(const RowArgs& a, const RowWeights& w, uint64_t* saturat
     return static_cast<int64_t>(value);
 }
 
-void gemv16_avx512(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y) {
-    gemv16_loop(w, x, rows, cols, y);
+// One quad of inputs, broadcast, against a row block's 64 bytes of halves: VPDPBUSD
+// adds each row's four products to its own int32 lane; the odd weights' inputs (the odd
+// bits as a byte mask) are added the same way against ones. Two sets of accumulators
+// take alternate quads (two dependency chains). A quad adds at most
+// 2 * 4 * 255 * 128 + 4 * 255 to a lane of 2 dot + odd: lanes are widened to int64 every
+// kFlushQuads quads.
+constexpr size_t kFlushQuads = 4096;
+
+BITCIM_KERNEL_INLINE __m512i quad_of(const uint8_t* x) {
+    uint32_t v;
+    __builtin_memcpy(&v, x, sizeof v);
+    return _mm512_set1_epi32(static_cast<int>(v));
+}
+
+void gemv_half_avx512(const HalfGemvArgs& a, int64_t* y) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    const size_t quads = a.quads;
+    const uint8_t* x = a.x;
+    for (size_t rb = 0; rb * kGemvRows < a.rows; ++rb) {
+        const int8_t* half = a.half + rb * quads * 64;
+        const uint64_t* odd = a.odd + rb * quads;
+        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();  // int64: rows 0-7, 8-15
+        for (size_t q0 = 0; q0 < quads; q0 += kFlushQuads) {
+            const size_t q1 = quads - q0 < kFlushQuads ? quads : q0 + kFlushQuads;
+            __m512i dot[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+            __m512i sel[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+            size_t q = q0;
+            for (; q + 2 <= q1; q += 2)
+                for (size_t u = 0; u < 2; ++u) {
+                    const __m512i xq = quad_of(x + (q + u) * kGemvQuad);
+                    dot[u] = _mm512_dpbusd_epi32(dot[u], xq, _mm512_loadu_si512(half + (q + u) * 64));
+                    sel[u] = _mm512_dpbusd_epi32(sel[u], _mm512_maskz_mov_epi8(odd[q + u], xq), ones);
+                }
+            if (q < q1) {
+                const __m512i xq = quad_of(x + q * kGemvQuad);
+                dot[0] = _mm512_dpbusd_epi32(dot[0], xq, _mm512_loadu_si512(half + q * 64));
+                sel[0] = _mm512_dpbusd_epi32(sel[0], _mm512_maskz_mov_epi8(odd[q], xq), ones);
+            }
+            const __m512i rows = _mm512_add_epi32(_mm512_slli_epi32(_mm512_add_epi32(dot[0], dot[1]), 1),
+                                                  _mm512_add_epi32(sel[0], sel[1]));
+            lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(rows)));
+            hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(rows, 1)));
+        }
+        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
+        const __mmask8 lo_rows = valid >= 8 ? 0xFF : static_cast<__mmask8>((1u << valid) - 1);
+        const __mmask8 hi_rows = valid >= 16 ? 0xFF : valid <= 8 ? 0 : static_cast<__mmask8>((1u << (valid - 8)) - 1);
+        int64_t* out = y + rb * kGemvRows;
+        _mm512_mask_storeu_epi64(out, lo_rows, _mm512_add_epi64(_mm512_maskz_loadu_epi64(lo_rows, out), lo));
+        _mm512_mask_storeu_epi64(out + 8, hi_rows, _mm512_add_epi64(_mm512_maskz_loadu_epi64(hi_rows, out + 8), hi));
+    }
 }
 
 void cell_reads_avx512(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
@@ -119,7 +168,7 @@ void cell_reads_avx512(const uint32_t* levels, const uint32_t* cells, size_t inp
 }  // namespace
 
 const Ops& avx512_ops() {
-    static const Ops o{transpose_avx512, clip_row_avx512, gemv16_avx512, cell_reads_avx512};
+    static const Ops o{transpose_avx512, clip_row_avx512, gemv_half_avx512, cell_reads_avx512};
     return o;
 }
 

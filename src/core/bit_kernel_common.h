@@ -12,7 +12,7 @@
 
 namespace bitcim::core::kernel {
 
-// With 8-bit weights and inputs a product fits in 16 bits and 2^15 of them in an int32.
+// An int8 half times an 8-bit input fits in 16 bits, so 2^15 products in an int32.
 constexpr size_t kGemvBlock = size_t{1} << 15;
 
 /// A signal's value in a row: sums over chunks (shifted by d t) of the clipped codes
@@ -55,18 +55,28 @@ BITCIM_KERNEL_INLINE void for_each_signal(const RowArgs& a, const RowWeights& w,
     }
 }
 
-/// y += W x on int16 weights and inputs: int32 blocks of kGemvBlock products, int64 total.
-BITCIM_KERNEL_INLINE void gemv16_loop(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y) {
-    for (size_t out = 0; out < rows; ++out) {
-        const int16_t* row = w + out * cols;
-        int64_t acc = 0;
-        for (size_t lo = 0; lo < cols; lo += kGemvBlock) {
-            const size_t hi = cols - lo < kGemvBlock ? cols : lo + kGemvBlock;
-            int32_t block = 0;
-            for (size_t i = lo; i < hi; ++i) block += int32_t{row[i]} * int32_t{x[i]};
-            acc += block;
+/// y += W x from the VNNI layout of halves and odd bits (HalfGemvArgs), one row block
+/// at a time: int32 sums of at most 2^15 inputs (each adding at most 2 * 128 * 255 + 255).
+BITCIM_KERNEL_INLINE void gemv_half_loop(const HalfGemvArgs& a, int64_t* y) {
+    constexpr size_t kBlockQuads = (size_t{1} << 15) / kGemvQuad;
+    for (size_t rb = 0; rb * kGemvRows < a.rows; ++rb) {
+        const int8_t* half = a.half + rb * a.quads * 64;
+        const uint64_t* odd = a.odd + rb * a.quads;
+        int64_t acc[kGemvRows] = {};
+        for (size_t q0 = 0; q0 < a.quads; q0 += kBlockQuads) {
+            const size_t q1 = a.quads - q0 < kBlockQuads ? a.quads : q0 + kBlockQuads;
+            int32_t part[kGemvRows] = {};
+            for (size_t q = q0; q < q1; ++q)
+                for (size_t k = 0; k < kGemvQuad; ++k) {
+                    const int32_t xv = a.x[q * kGemvQuad + k];
+                    for (size_t r = 0; r < kGemvRows; ++r)
+                        part[r] += (2 * int32_t{half[q * 64 + r * kGemvQuad + k]} +
+                                    static_cast<int32_t>((odd[q] >> (r * kGemvQuad + k)) & 1u)) * xv;
+                }
+            for (size_t r = 0; r < kGemvRows; ++r) acc[r] += part[r];
         }
-        y[out] += acc;
+        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
+        for (size_t r = 0; r < valid; ++r) y[rb * kGemvRows + r] += acc[r];
     }
 }
 

@@ -44,9 +44,7 @@ int64_t clip_row_scalar(const RowArgs& a, const RowWeights& w, uint64_t* saturat
     return static_cast<int64_t>(value);
 }
 
-void gemv16_scalar(const int16_t* w, const int16_t* x, size_t rows, size_t cols, int64_t* y) {
-    gemv16_loop(w, x, rows, cols, y);
-}
+void gemv_half_scalar(const HalfGemvArgs& a, int64_t* y) { gemv_half_loop(a, y); }
 
 void cell_reads_scalar(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
     cell_reads_loop(levels, cells, inputs, values, reads);
@@ -55,7 +53,7 @@ void cell_reads_scalar(const uint32_t* levels, const uint32_t* cells, size_t inp
 }  // namespace
 
 const Ops& scalar_ops() {
-    static const Ops o{transpose_scalar, clip_row_scalar, gemv16_scalar, cell_reads_scalar};
+    static const Ops o{transpose_scalar, clip_row_scalar, gemv_half_scalar, cell_reads_scalar};
     return o;
 }
 

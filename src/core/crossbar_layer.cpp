@@ -13,8 +13,8 @@ namespace bitcim::core {
 namespace {
 
 constexpr unsigned kWordBits = 64;
-// With at most 8-bit weights and inputs a product fits in 16 bits: the linear part
-// of clip mode then runs as an int16 GEMV (kernel::Ops::gemv16).
+// With at most 8-bit weights and inputs, half a weight is an int8 and an input a byte:
+// the linear part of clip mode then runs as an 8-bit GEMV (kernel::Ops::gemv_half).
 constexpr unsigned kNarrowBits = 8;
 
 }  // namespace
@@ -69,14 +69,17 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
     m_planes.assign(plane_index(m_plane_sets, 0, 0, 0), 0);
     m_row_cells.assign(m_inputs * values, 0);
     m_cells_by_value.assign(values, 0);
-    // One weight copy for the linear part of clip mode: int16 when 8-bit weights and inputs
-    // allow it (the narrow GEMV), else int32 (D-091).
+    // One copy of half the weights for the linear part of clip mode: int8 when 8-bit
+    // weights and inputs allow the narrow GEMV, else int16 (D-097).
     const bool narrow = c.weight_bits <= kNarrowBits && c.input_bits <= kNarrowBits;
+    m_quads = ceil_div(m_inputs, kernel::kGemvQuad);
+    const size_t row_blocks = ceil_div(m_outputs, kernel::kGemvRows);
     if (narrow) {
-        m_weights16.assign(m_outputs * m_inputs, 0);
+        m_half8.assign(row_blocks * m_quads * 64, 0);
     } else {
-        m_weights.assign(m_outputs * m_inputs, 0);
+        m_half16.assign(m_outputs * m_inputs, 0);
     }
+    m_odd.assign(row_blocks * m_quads, 0);
     const int64_t lo = c.weight_min();
     const int64_t hi = c.weight_max();
     for (size_t out = 0; out < m_outputs; ++out) {
@@ -86,11 +89,13 @@ void BitSlicedLayer::pack(const IntMatrix& w, const std::string& source) {
                 throw InputError(source + ": weight " + std::to_string(v) + " at row " +
                                  std::to_string(out + 1) + ", column " + std::to_string(in + 1) +
                                  " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+            const int64_t half = (v - (v & 1)) / 2;  // floor(v / 2): -255..255 -> -128..127
             if (narrow) {
-                m_weights16[out * m_inputs + in] = static_cast<int16_t>(v);
+                m_half8[vnni_byte(out, in)] = static_cast<int8_t>(half);
             } else {
-                m_weights[out * m_inputs + in] = static_cast<int32_t>(v);
+                m_half16[out * m_inputs + in] = static_cast<int16_t>(half);
             }
+            m_odd[vnni_word(out, in)] |= uint64_t(v & 1) << vnni_bit(out, in);
             // Stored patterns per plane set, and the cells they occupy.
             const uint64_t pattern[2] = {stored_pattern(v, 0, c), stored_pattern(v, 1, c)};
             for (unsigned set = 0; set < m_plane_sets; ++set)
@@ -235,7 +240,7 @@ void BitSlicedLayer::build_saturation_bounds() {
 
 uint64_t BitSlicedLayer::state_bytes() const {
     auto bytes = [](const auto& v) { return uint64_t{v.size()} * sizeof(v[0]); };
-    uint64_t n = bytes(m_planes) + bytes(m_weights) + bytes(m_weights16) + bytes(m_wmask) + bytes(m_nz_signals) +
+    uint64_t n = bytes(m_planes) + bytes(m_half8) + bytes(m_half16) + bytes(m_odd) + bytes(m_wmask) + bytes(m_nz_signals) +
                  bytes(m_clip_signals) + bytes(m_risky_words) + bytes(m_row_cells) + bytes(m_cells_by_value) +
                  bytes(m_index_in_set) + bytes(m_conductance) + bytes(m_adc_offset);
     for (const PlaneSet& ps : m_sets) n += bytes(ps.signals) + bytes(ps.column_group) + bytes(ps.bit_masks);

@@ -93,7 +93,7 @@ public:
         std::vector<uint32_t> nonzero;    ///< [group]: mask of non-zero planes
         std::vector<uint64_t> level_sum;  ///< [chunk][group]: sum of applied input levels
         std::vector<uint32_t> levels;     ///< [input]: sum of its applied levels over all chunks
-        std::vector<int16_t> x16;         ///< the input as int16, for the narrow GEMV
+        std::vector<uint8_t> x8;          ///< the input as bytes, for the narrow GEMV
         uint64_t packing = 0;             ///< the packing_key() of the layer that packed it
     };
     /// Packs `x` (inputs() values, each checked against input_bits) into `in`.
@@ -103,9 +103,13 @@ public:
     void run_packed(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
                     std::vector<int64_t>& y) const;
     /// The same MVM, its outputs added to y[0 .. outputs()) (a PE's partial sums go
-    /// straight into the tile's accumulation).
+    /// straight into the tile's accumulation). Without `cell_reads` the caller counts the
+    /// cell reads itself, for many vectors at once (add_cell_reads).
     void run_packed_add(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
-                        int64_t* y) const;
+                        int64_t* y, bool cell_reads = true) const;
+    /// Adds the cell reads of inputs whose applied levels, summed over any number of
+    /// vectors, are `level_sums` (inputs() values): reads are linear in the levels.
+    void add_cell_reads(const uint32_t* level_sums, MvmCounters& counters) const;
     /// Two layers pack an input alike (same inputs, row groups, input bits, DAC, GEMV width).
     bool same_input_packing(const BitSlicedLayer& other) const { return packing_key() == other.packing_key(); }
     /// Time of one MVM: every input chunk reads every row group of the fullest
@@ -125,7 +129,7 @@ private:
 
     void pack(const IntMatrix& weights, const std::string& source);
     void build_saturation_bounds();
-    void count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters) const;
+    void count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters, bool cell_reads) const;
     /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
     uint64_t signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
     /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus
@@ -173,10 +177,23 @@ private:
     MappingPlan m_mapping;
     std::vector<AdcTransfer> m_adc;          ///< per column group, at the configured resolutions
     std::vector<uint64_t> m_planes;          ///< weight bit-planes
-    /// [out][in], for the linear part of clip mode: int16 when 8-bit weights and inputs
-    /// allow it (the narrow GEMV), else int32; the other is empty.
-    std::vector<int32_t> m_weights;
-    std::vector<int16_t> m_weights16;
+    /// For the linear part of clip mode, w = 2 h + o (kernel::HalfGemvArgs): h = floor(w / 2)
+    /// as int8 in the VNNI layout when 8-bit weights and inputs allow the narrow GEMV, else
+    /// as int16 [out][in] (the other is empty); the odd bits o in the VNNI layout.
+    std::vector<int8_t> m_half8;
+    std::vector<int16_t> m_half16;
+    std::vector<uint64_t> m_odd;
+    size_t m_quads = 0;  ///< input quads of the VNNI layout
+    /// Where weight (out, in) sits in the VNNI layout: its byte, and its odd bit's word and bit.
+    size_t vnni_byte(size_t out, size_t in) const {
+        return vnni_word(out, in) * 64 + vnni_bit(out, in);
+    }
+    size_t vnni_word(size_t out, size_t in) const {
+        return (out / kernel::kGemvRows) * m_quads + in / kernel::kGemvQuad;
+    }
+    unsigned vnni_bit(size_t out, size_t in) const {
+        return static_cast<unsigned>((out % kernel::kGemvRows) * kernel::kGemvQuad + in % kernel::kGemvQuad);
+    }
     std::vector<PlaneSet> m_sets;
     std::vector<unsigned> m_index_in_set;  ///< per column group: its signal index in its plane set
     std::vector<uint32_t> m_wmask;  ///< per (set, output, group): non-zero weight planes

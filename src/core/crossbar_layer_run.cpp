@@ -28,9 +28,9 @@ uint32_t digit_sum(uint32_t x, unsigned d) {
 
 uint64_t BitSlicedLayer::packing_key() const {
     // Inputs and row-group size fix the groups and words; input bits and DAC the planes and
-    // level sums; the GEMV width whether x16 is filled. Each field fits its bits (validate).
+    // level sums; the GEMV width whether x8 is filled. Each field fits its bits (validate).
     return (uint64_t{m_inputs} << 32) ^ (uint64_t{m_cfg.parallel_rows} << 12) ^ (uint64_t{m_cfg.input_bits} << 6) ^
-           (uint64_t{m_cfg.dac_bits} << 1) ^ uint64_t{!m_weights16.empty()};
+           (uint64_t{m_cfg.dac_bits} << 1) ^ uint64_t{!m_half8.empty()};
 }
 
 void BitSlicedLayer::pack_input(const uint32_t* x, size_t n, PackedInput& in) const {
@@ -65,15 +65,26 @@ void BitSlicedLayer::pack_input(const uint32_t* x, size_t n, PackedInput& in) co
     }
     in.levels.resize(m_inputs);
     for (size_t i = 0; i < m_inputs; ++i) in.levels[i] = digit_sum(x[i], c.dac_bits);
-    if (!m_weights16.empty()) in.x16.assign(x, x + n);
+    if (!m_half8.empty()) {  // each input checked to fit input_bits <= 8; zeros pad the last quad
+        in.x8.assign(m_quads * kernel::kGemvQuad, 0);
+        std::copy(x, x + n, in.x8.begin());
+    }
+}
+
+void BitSlicedLayer::add_cell_reads(const uint32_t* level_sums, MvmCounters& counters) const {
+    if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
+    kernel::active_ops().cell_reads(level_sums, m_row_cells.data(), m_inputs, 1u << m_cfg.cell_bits,
+                                    counters.cell_reads.data());
 }
 
 // Events that do not depend on the ADC codes: every conversion happens whatever
 // its value, and every driven cell is read (its input's levels summed over chunks).
-void BitSlicedLayer::count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters) const {
+void BitSlicedLayer::count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters,
+                                  bool cell_reads) const {
     const HwConfig& c = m_cfg;
     const unsigned chunks = c.num_input_chunks();
-    ops.cell_reads(in.levels.data(), m_row_cells.data(), m_inputs, 1u << c.cell_bits, counters.cell_reads.data());
+    if (cell_reads)
+        ops.cell_reads(in.levels.data(), m_row_cells.data(), m_inputs, 1u << c.cell_bits, counters.cell_reads.data());
     const uint64_t per_signal = uint64_t{chunks} * m_groups * m_outputs;
     for (const ColumnGroup& s : m_mapping.column_groups) {
         counters.adc_conversions[s.adc_group] += per_signal;
@@ -117,7 +128,7 @@ void BitSlicedLayer::run_packed(const uint32_t* x, const PackedInput& in, MvmCou
 }
 
 void BitSlicedLayer::run_packed_add(const uint32_t* x, const PackedInput& in, MvmCounters& counters, uint64_t epoch,
-                                    int64_t* y) const {
+                                    int64_t* y, bool cell_reads) const {
     if (in.packing != packing_key()) throw std::logic_error("run_packed: an input packed for another layer shape");
     const kernel::Ops& ops = kernel::active_ops();
     if (counters.adc_conversions.size() != m_cfg.num_adc_groups()) counters.add(make_counters());
@@ -125,7 +136,7 @@ void BitSlicedLayer::run_packed_add(const uint32_t* x, const PackedInput& in, Mv
         throw InputError("ADC code histograms sized for another layer");
     for (size_t g = 0; g < counters.adc_codes.size(); ++g)  // codes of the run-time resolution must fit
         counters.adc_codes[g].resize(std::max(counters.adc_codes[g].size(), size_t{1} << m_cfg.adc_bits[g]), 0);
-    count_events(in, ops, counters);
+    count_events(in, ops, counters, cell_reads);
     if (!m_conductance.empty()) {
         run_faulty(x, y, counters, epoch);
     } else if (m_cfg.adc_mode == AdcMode::Clip && counters.adc_codes.empty()) {
@@ -152,16 +163,24 @@ bool BitSlicedLayer::correct_linear(const InputPlanes& in) const {
     return linear_macs + correction_words * kGemvMacsPerPlaneWord < m_nz_plane_words * kGemvMacsPerPlaneWord;
 }
 
-void BitSlicedLayer::linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops,
-                            int64_t* y) const {
-    if (!m_weights16.empty()) {
-        ops.gemv16(m_weights16.data(), in.x16.data(), m_outputs, m_inputs, y);
+void BitSlicedLayer::linear(const uint32_t* x, const InputPlanes& in, const kernel::Ops& ops, int64_t* y) const {
+    if (!m_half8.empty()) {
+        kernel::HalfGemvArgs a;
+        a.half = m_half8.data();
+        a.odd = m_odd.data();
+        a.x = in.x8.data();
+        a.rows = m_outputs;
+        a.quads = m_quads;
+        ops.gemv_half(a, y);
         return;
     }
-    for (size_t out = 0; out < m_outputs; ++out) {
-        const int32_t* row = &m_weights[out * m_inputs];
+    for (size_t out = 0; out < m_outputs; ++out) {  // wide weights or inputs: w = 2 h + odd bit
+        const int16_t* half = &m_half16[out * m_inputs];
         int64_t acc = 0;
-        for (size_t i = 0; i < m_inputs; ++i) acc += int64_t{row[i]} * x[i];
+        for (size_t i = 0; i < m_inputs; ++i) {
+            const int64_t odd = static_cast<int64_t>((m_odd[vnni_word(out, i)] >> vnni_bit(out, i)) & 1u);
+            acc += (2 * int64_t{half[i]} + odd) * x[i];
+        }
         y[out] += acc;
     }
 }

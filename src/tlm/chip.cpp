@@ -412,11 +412,13 @@ uint32_t Chip::run_layer(uint64_t job) {
         // The vectors before the first input out of range are computed; that one fails.
         xs.resize(chunk * k);
         const uint8_t* window = &m_inputs[v0 * k * kInputBytes];
-        for (size_t i = 0; i < chunk * k; ++i) xs[i] = load_le<uint16_t>(window + i * kInputBytes);
-        const size_t first_bad = static_cast<size_t>(
-            std::find_if(xs.begin(), xs.end(), [top = m_params.hw.input_max()](uint32_t x) { return x > top; }) -
-            xs.begin());
-        const size_t valid = first_bad / k;
+        uint32_t any_bits = 0;  // top is 2^b - 1: some input is above it iff the OR of all is
+        for (size_t i = 0; i < chunk * k; ++i) any_bits |= xs[i] = load_le<uint16_t>(window + i * kInputBytes);
+        const uint32_t top = static_cast<uint32_t>(m_params.hw.input_max());
+        size_t valid = chunk;  // the search runs only on a chunk with an input out of range
+        if (any_bits > top)
+            valid = static_cast<size_t>(std::find_if(xs.begin(), xs.end(), [top](uint32_t x) { return x > top; }) -
+                                        xs.begin()) / k;
         ys.assign(valid * m, 0);
         m_block_inputs.reset(xs.data(), valid, k);
         for (Tile* t : m_active_tiles) t->compute(m_block_inputs, ys.data(), m, run_counters, epoch + v0);

@@ -63,8 +63,10 @@ void Pe::compute(BlockInputs& inputs, int64_t* ys, size_t m, core::MvmCounters& 
     for (size_t v = 0; v < inputs.vectors(); ++v) {
         const uint32_t* x = inputs.x(v) + m_first_input;
         m_kernel->run_packed_add(x, inputs.packed(*m_kernel, m_first_input, v), counters, epoch + v,
-                                 ys + v * m + m_first_output);
+                                 ys + v * m + m_first_output, false);
     }
+    // Reads are linear in the levels: one count for the chunk, from sums its row of PEs shares.
+    if (inputs.vectors()) m_kernel->add_cell_reads(inputs.level_sums(*m_kernel, m_first_input), counters);
 }
 
 void BlockInputs::reset(const uint32_t* xs, size_t vectors, size_t k) {
@@ -78,15 +80,27 @@ const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlic
     for (Row& r : m_rows)
         if (r.first_input == first_input) row = &r;
     if (!row) {
-        m_rows.push_back({first_input, 0, {}});
+        m_rows.push_back({first_input, 0, {}, {}});
         row = &m_rows.back();
     }
     if (row->chunk != m_chunk) {
         row->vectors.resize(std::max(row->vectors.size(), m_vectors));
-        for (size_t u = 0; u < m_vectors; ++u) kernel.pack_input(x(u) + first_input, kernel.inputs(), row->vectors[u]);
+        row->level_sums.assign(kernel.inputs(), 0);
+        for (size_t u = 0; u < m_vectors; ++u) {
+            core::BitSlicedLayer::PackedInput& in = row->vectors[u];
+            kernel.pack_input(x(u) + first_input, kernel.inputs(), in);
+            for (size_t i = 0; i < in.levels.size(); ++i) row->level_sums[i] += in.levels[i];
+        }
         row->chunk = m_chunk;
     }
     return row->vectors[v];
+}
+
+const uint32_t* BlockInputs::level_sums(const core::BitSlicedLayer& kernel, size_t first_input) {
+    packed(kernel, first_input, 0);
+    for (const Row& r : m_rows)
+        if (r.first_input == first_input) return r.level_sums.data();
+    return nullptr;  // not reached: packed() made the row
 }
 
 void Pe::mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency) {

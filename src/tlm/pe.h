@@ -29,12 +29,16 @@ public:
     const uint32_t* x(size_t v) const { return m_xs + v * m_k; }
     /// Vector v's block at `first_input`, packed by `kernel` (or a kernel of the same packing).
     const core::BitSlicedLayer::PackedInput& packed(const core::BitSlicedLayer& kernel, size_t first_input, size_t v);
+    /// Per input of that block: its applied levels summed over the chunk's vectors (the
+    /// cell reads of a chunk, BitSlicedLayer::add_cell_reads). At least one vector.
+    const uint32_t* level_sums(const core::BitSlicedLayer& kernel, size_t first_input);
 
 private:
     struct Row {
         size_t first_input = 0;
         uint64_t chunk = 0;  ///< the chunk it was packed for
         std::vector<core::BitSlicedLayer::PackedInput> vectors;
+        std::vector<uint32_t> level_sums;
     };
     const uint32_t* m_xs = nullptr;
     size_t m_vectors = 0, m_k = 0;

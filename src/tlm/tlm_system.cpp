@@ -13,7 +13,7 @@ namespace bitcim {
 namespace {
 // Long enough that the host rarely yields, short enough that waveforms of the
 // chip's busy lines stay within a microsecond of the decoupled time.
-const sc_core::sc_time kGlobalQuantum(1, sc_core::SC_US);
+const sc_core::sc_time kGlobalQuantum(10, sc_core::SC_US);
 
 constexpr uint64_t kBufferSlackBytes = 4096;  // room for a DMA burst past the data
 }  // namespace

@@ -320,6 +320,77 @@ TEST_P(CrossbarLayer, LargeGroupsMatchReferenceWithSkippedPlanes) {
                     }
 }
 
+// Cell reads (kernel::Ops::cell_reads, one dot product per value) over enough rows for
+// the vector body and its tail: one level on every row reads every mapped cell once,
+// and the reads of an input vector are each input's levels times its row's reads.
+TEST_P(CrossbarLayer, CellReadsAreEachRowsReadsTimesItsLevels) {
+    HwConfig c;  // 1-bit DAC: an input's levels are its set bits
+    std::mt19937_64 rng(12);
+    IntMatrix w(3, 150);
+    for (auto& v : w.data) v = static_cast<int64_t>(rng() % 511) - 255;
+    const BitSlicedLayer layer(c, w);
+    auto every_row = layer.make_counters();
+    layer.run(std::vector<uint32_t>(w.cols, 1), every_row);
+    EXPECT_EQ(every_row.cell_reads, layer.cells_by_value());
+    std::vector<uint32_t> x(w.cols);
+    for (auto& v : x) v = static_cast<uint32_t>(rng() % 256);
+    auto counters = layer.make_counters();
+    layer.run(x, counters);
+    std::vector<uint64_t> expect(counters.cell_reads.size(), 0);
+    for (size_t i = 0; i < w.cols; ++i) {
+        std::vector<uint32_t> one(w.cols, 0);
+        one[i] = 1;
+        auto k = layer.make_counters();
+        layer.run(one, k);
+        for (size_t v = 0; v < expect.size(); ++v) expect[v] += k.cell_reads[v] * static_cast<uint64_t>(__builtin_popcount(x[i]));
+    }
+    EXPECT_EQ(counters.cell_reads, expect);
+}
+
+// The linear part's 8-bit GEMV (kernel::HalfGemvArgs, D-097) against the plain product:
+// every weight from -255 to 255 (halves -128..127), inputs up to 255, partial row blocks
+// and input quads, and a row of the largest products long enough to overflow an int32
+// without the int32 blocks (scalar, AVX2) or the AVX-512 path's flushes.
+TEST_P(CrossbarLayer, HalfGemvMatchesPlainProduct) {
+    constexpr size_t kRows = kernel::kGemvRows, kQuad = kernel::kGemvQuad;
+    struct Shape { size_t rows, cols; bool largest; };
+    std::mt19937_64 rng(11);
+    for (const Shape& sh : {Shape{1, 1, false}, Shape{5, 3, false}, Shape{16, 130, false}, Shape{17, 23, false},
+                            Shape{40, 513, false}, Shape{3, 300001, false}, Shape{1, 1100000, true}}) {
+        const size_t quads = (sh.cols + kQuad - 1) / kQuad, blocks = (sh.rows + kRows - 1) / kRows;
+        std::vector<int64_t> w(sh.rows * sh.cols, -255);
+        std::vector<uint32_t> x(sh.cols, 255);
+        for (size_t i = 0; i < w.size() && !sh.largest; ++i)
+            w[i] = i < 511 ? static_cast<int64_t>(i) - 255 : static_cast<int64_t>(rng() % 511) - 255;
+        for (size_t i = 2; i < x.size() && !sh.largest; ++i) x[i] = static_cast<uint32_t>(rng() % 256);
+        // The layout bit_kernel.h describes: per (row block, quad) 64 halves and 64 odd bits.
+        std::vector<int8_t> half(blocks * quads * 64, 0);
+        std::vector<uint64_t> odd(blocks * quads, 0);
+        for (size_t r = 0; r < sh.rows; ++r)
+            for (size_t i = 0; i < sh.cols; ++i) {
+                const int64_t v = w[r * sh.cols + i];
+                const size_t word = (r / kRows) * quads + i / kQuad, at = (r % kRows) * kQuad + i % kQuad;
+                half[word * 64 + at] = static_cast<int8_t>((v - (v & 1)) / 2);
+                odd[word] |= uint64_t(v & 1) << at;
+            }
+        std::vector<uint8_t> x8(quads * kQuad, 0);
+        std::copy(x.begin(), x.end(), x8.begin());
+        kernel::HalfGemvArgs a;
+        a.half = half.data();
+        a.odd = odd.data();
+        a.x = x8.data();
+        a.rows = sh.rows;
+        a.quads = quads;
+        std::vector<int64_t> y(sh.rows + 1, 0), expect(sh.rows + 1, 0);  // one past the rows: untouched
+        for (size_t r = 0; r <= sh.rows; ++r) {
+            y[r] = expect[r] = static_cast<int64_t>(rng() % 1000) - 500;  // the kernel adds to y
+            for (size_t i = 0; i < sh.cols && r < sh.rows; ++i) expect[r] += w[r * sh.cols + i] * x[i];
+        }
+        kernel::active_ops().gemv_half(a, y.data());
+        EXPECT_EQ(y, expect) << sh.rows << "x" << sh.cols;
+    }
+}
+
 TEST(KernelPath, NamesAreParsedAndBadOnesRefused) {
     for (kernel::Path p : kernel::supported_paths()) EXPECT_EQ(kernel::parse_path(kernel::path_name(p)), p);
     for (kernel::Path p : {kernel::Path::Scalar, kernel::Path::Avx2, kernel::Path::Avx512})
@@ -387,13 +458,22 @@ TEST(CrossbarLayerBuild, PackedInputIsSharedByLayersOfTheSamePacking) {
 // A layer holds its bit planes and one weight copy for the linear path (int16 when 8-bit
 // weights and inputs allow it), not int32 and int16 copies and a bound per signal (#15:
 // a 4096x4096 layer held 4.9x its planes).
-TEST(CrossbarLayerBuild, HoldsAboutTwiceItsBitPlanes) {
+TEST(CrossbarLayerBuild, HoldsUnderTwiceItsBitPlanes) {
     HwConfig c;  // 8-bit weights and inputs, 2-bit cells, 128-row groups, differential
     std::mt19937_64 rng(4);
     IntMatrix w(512, 512);
     for (auto& v : w.data) v = rng() % 10 ? 0 : static_cast<int64_t>(rng() % 511) - 255;
     const BitSlicedLayer layer(c, w);
     EXPECT_EQ(layer.plane_bytes(), 2u * 512 * 512 * 8 / 8);  // two plane sets of 8 bits a weight
-    EXPECT_LE(layer.state_bytes(), layer.plane_bytes() * 22 / 10);  // 2.11x: masks per row group
-    EXPECT_GE(layer.state_bytes(), layer.plane_bytes() + 512u * 512 * sizeof(int16_t));
+    // Planes, an int8 half and an odd bit of each weight (D-097), masks per row group: 1.67x.
+    EXPECT_LE(layer.state_bytes(), layer.plane_bytes() * 170 / 100);
+    EXPECT_GE(layer.state_bytes(), layer.plane_bytes() + 512u * 512 * 9 / 8);
+    HwConfig wide = c;  // 16-bit weights: 4 bytes of planes, an int16 half and an odd bit a weight
+    wide.weight_bits = 16;
+    wide.adc_bits = std::vector<unsigned>(wide.num_adc_groups(), 8);
+    for (auto& v : w.data) v *= 257;
+    const BitSlicedLayer wide_layer(wide, w);
+    EXPECT_EQ(wide_layer.plane_bytes(), 2u * 512 * 512 * 16 / 8);
+    EXPECT_LE(wide_layer.state_bytes(), wide_layer.plane_bytes() * 160 / 100);
+    EXPECT_GE(wide_layer.state_bytes(), wide_layer.plane_bytes() + 512u * 512 * 17 / 8);
 }
