@@ -68,7 +68,56 @@ int64_t clip_row_avx2(const RowArgs& a, const RowWeights& w, uint64_t* saturatio
     return static_cast<int64_t>(value);
 }
 
-void gemv_half_avx2(const HalfGemvArgs& a, int64_t* y) { gemv_half_loop(a, y); }
+// Sixteen (row, input) lanes of a quad at a time as int16: the halves sign-extended, the odd
+// bits spread into 0 / -1 lanes by a broadcast, AND and compare; VPMADDWD with the quad's
+// inputs (twice, for 2 h) gives per row two int32 pair sums. A quad adds at most
+// 2 * 255 * (2 * 128 + 1) to a lane: lanes are widened every kFlushQuads quads.
+constexpr size_t kFlushQuads = 4096;
+
+BITCIM_KERNEL_INLINE __m256i widen_add(__m256i acc64, __m128i v32) {
+    return _mm256_add_epi64(acc64, _mm256_cvtepi32_epi64(v32));
+}
+
+void gemv_half_avx2(const HalfGemvArgs& a, int64_t* y) {
+    constexpr size_t kLanes = kGemvRows * kGemvQuad;
+    const __m256i select = _mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+                                             static_cast<short>(0x8000));
+    for (size_t rb = 0; rb * kGemvRows < a.rows; ++rb) {
+        const int8_t* half = a.half + rb * a.quads * kLanes;
+        const uint16_t* odd = reinterpret_cast<const uint16_t*>(a.odd + rb * a.quads);
+        __m256i sums[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                           _mm256_setzero_si256()};  // int64, rows 0-3, 4-7, 8-11, 12-15
+        for (size_t q0 = 0; q0 < a.quads; q0 += kFlushQuads) {
+            const size_t q1 = a.quads - q0 < kFlushQuads ? a.quads : q0 + kFlushQuads;
+            __m256i dot[4], sel[4];  // int32 pair sums: 2 H x and -O x
+            for (unsigned i = 0; i < 4; ++i) dot[i] = sel[i] = _mm256_setzero_si256();
+            for (size_t q = q0; q < q1; ++q) {
+                uint32_t quad;
+                __builtin_memcpy(&quad, a.x + q * kGemvQuad, sizeof quad);
+                const __m256i x = _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(static_cast<int>(quad))));
+                const __m256i x2 = _mm256_add_epi16(x, x);
+                for (unsigned i = 0; i < 4; ++i) {
+                    const __m256i h = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(half + q * kLanes + 16 * i)));
+                    const __m256i o = _mm256_cmpeq_epi16(
+                        _mm256_and_si256(_mm256_set1_epi16(static_cast<short>(odd[q * 4 + i])), select), select);
+                    dot[i] = _mm256_add_epi32(dot[i], _mm256_madd_epi16(h, x2));
+                    sel[i] = _mm256_add_epi32(sel[i], _mm256_madd_epi16(o, x));
+                }
+            }
+            for (unsigned i = 0; i < 4; ++i) {
+                // Lanes (row, pair): add each row's two pairs, then widen the four rows.
+                const __m256i pairs = _mm256_sub_epi32(dot[i], sel[i]);
+                const __m256i rows = _mm256_hadd_epi32(pairs, pairs);  // per 128-bit half: r0 r1 r0 r1
+                const __m128i four = _mm_unpacklo_epi64(_mm256_castsi256_si128(rows), _mm256_extracti128_si256(rows, 1));
+                sums[i] = widen_add(sums[i], four);
+            }
+        }
+        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
+        alignas(32) int64_t out[kGemvRows];
+        for (unsigned i = 0; i < 4; ++i) _mm256_store_si256(reinterpret_cast<__m256i*>(out + 4 * i), sums[i]);
+        for (size_t r = 0; r < valid; ++r) y[rb * kGemvRows + r] += out[r];
+    }
+}
 
 void cell_reads_avx2(const uint32_t* levels, const uint32_t* cells, size_t inputs, unsigned values, uint64_t* reads) {
     cell_reads_loop(levels, cells, inputs, values, reads);

@@ -55,25 +55,45 @@ BITCIM_KERNEL_INLINE void for_each_signal(const RowArgs& a, const RowWeights& w,
     }
 }
 
-/// y += W x from the VNNI layout of halves and odd bits (HalfGemvArgs), one row block
-/// at a time: int32 sums of at most 2^15 inputs (each adding at most 2 * 128 * 255 + 255).
+/// Each byte of a word's odd bits spread into eight bytes of 0 or 1.
+struct OddBytes {
+    uint64_t of[256];
+    constexpr OddBytes() : of() {
+        for (unsigned b = 0; b < 256; ++b)
+            for (unsigned i = 0; i < 8; ++i) of[b] |= uint64_t{(b >> i) & 1u} << (8 * i);
+    }
+};
+inline constexpr OddBytes kOddBytes{};
+
+/// y += W x from the VNNI layout of halves and odd bits (HalfGemvArgs), one row block at
+/// a time, in plain loops over the block's 64 (row, input) lanes that each path's compiler
+/// vectorizes: lane j of a quad is 2 h + o times its input. int32 lanes of at most 2^15
+/// quads (each adding at most 255 * 255), int64 sums.
 BITCIM_KERNEL_INLINE void gemv_half_loop(const HalfGemvArgs& a, int64_t* y) {
-    constexpr size_t kBlockQuads = (size_t{1} << 15) / kGemvQuad;
+    constexpr size_t kLanes = kGemvRows * kGemvQuad;
+    constexpr size_t kBlockQuads = size_t{1} << 15;
     for (size_t rb = 0; rb * kGemvRows < a.rows; ++rb) {
-        const int8_t* half = a.half + rb * a.quads * 64;
+        const int8_t* half = a.half + rb * a.quads * kLanes;
         const uint64_t* odd = a.odd + rb * a.quads;
         int64_t acc[kGemvRows] = {};
         for (size_t q0 = 0; q0 < a.quads; q0 += kBlockQuads) {
             const size_t q1 = a.quads - q0 < kBlockQuads ? a.quads : q0 + kBlockQuads;
-            int32_t part[kGemvRows] = {};
-            for (size_t q = q0; q < q1; ++q)
-                for (size_t k = 0; k < kGemvQuad; ++k) {
-                    const int32_t xv = a.x[q * kGemvQuad + k];
-                    for (size_t r = 0; r < kGemvRows; ++r)
-                        part[r] += (2 * int32_t{half[q * 64 + r * kGemvQuad + k]} +
-                                    static_cast<int32_t>((odd[q] >> (r * kGemvQuad + k)) & 1u)) * xv;
+            int32_t lane[kLanes] = {};
+            for (size_t q = q0; q < q1; ++q) {
+                alignas(64) uint8_t o[kLanes];
+                alignas(64) uint8_t xs[kLanes];
+                for (size_t b = 0; b < kLanes / 8; ++b) {
+                    const uint64_t spread = kOddBytes.of[(odd[q] >> (8 * b)) & 0xFFu];
+                    __builtin_memcpy(o + 8 * b, &spread, 8);
                 }
-            for (size_t r = 0; r < kGemvRows; ++r) acc[r] += part[r];
+                uint32_t quad;  // the quad's four inputs, once per row of the block
+                __builtin_memcpy(&quad, a.x + q * kGemvQuad, sizeof quad);
+                for (size_t r = 0; r < kGemvRows; ++r) __builtin_memcpy(xs + r * kGemvQuad, &quad, sizeof quad);
+                const int8_t* h = half + q * kLanes;
+                for (size_t j = 0; j < kLanes; ++j) lane[j] += (2 * int32_t{h[j]} + int32_t{o[j]}) * int32_t{xs[j]};
+            }
+            for (size_t r = 0; r < kGemvRows; ++r)
+                for (size_t k = 0; k < kGemvQuad; ++k) acc[r] += lane[r * kGemvQuad + k];
         }
         const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
         for (size_t r = 0; r < valid; ++r) y[rb * kGemvRows + r] += acc[r];
