@@ -1,6 +1,7 @@
 // Parts every kernel path shares (bit_kernel_*.cpp): the chunk sums and ADC clip of
-// one signal and the int16 GEMV loop. Internal linkage and always inlined, so each
-// path compiles them for its own instruction set and no ODR copy leaks across paths.
+// one signal, the half-weight GEMV loop and the cell reads. Internal linkage and always
+// inlined, so each path compiles them for its own instruction set and no ODR copy leaks
+// across paths.
 #pragma once
 
 #include <cstddef>
