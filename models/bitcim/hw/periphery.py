@@ -39,11 +39,10 @@ def _float32_applies(x: torch.Tensor, bits: int, inv: float) -> bool:
     return x.dtype == torch.float32 and bits <= 16 and 2.0 ** -100 < inv < 2.0 ** 100
 
 
-def _float32_levels(x: torch.Tensor, inv: float, top: int) -> Tuple[torch.Tensor, torch.Tensor]:
-    """(r, floor(r)), r = clamp(float32(x * float32(inv)) + 1/2, 1/2, top + 1/2): input_levels' first
-    estimate."""
-    r = torch.mul(x, inv).add_(0.5).clamp_(0.5, top + 0.5)
-    return r, torch.floor(r)
+def _float32_shifted(x: torch.Tensor, inv: float, top: int) -> torch.Tensor:
+    """r = clamp(float32(x * float32(inv)) + 1/2, 1/2, top + 1/2), a new tensor: floor(r) is
+    input_levels' first estimate and the float path's level."""
+    return torch.mul(x, inv).add_(0.5).clamp_(0.5, top + 0.5)
 
 
 def float_input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
@@ -53,18 +52,17 @@ def float_input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor
     inv = 1.0 / scale
     if not _float32_applies(x, bits, inv):
         return input_levels(x, scale, bits)
-    return _float32_levels(x.detach(), inv, top)[1]
+    return _float32_shifted(x.detach(), inv, top).floor_()
 
 
 def float_input_values(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     """(float_input_levels(x, scale, bits) * scale).to(x.dtype), the float path's quantized input:
-    on the float32 path the same operations as _float32_levels and the product, in place on one
-    temporary (#15: every out-of-place pass over an activation costs a fresh buffer)."""
+    on the float32 path its operations and the product, in place on one temporary (#15: every
+    out-of-place pass over an activation costs a fresh buffer)."""
     inv = 1.0 / scale
     if not _float32_applies(x, bits, inv):
         return (input_levels(x, scale, bits) * scale).to(x.dtype)
-    top = (1 << bits) - 1
-    return torch.mul(x.detach(), inv).add_(0.5).clamp_(0.5, top + 0.5).floor_().mul_(scale)
+    return _float32_shifted(x.detach(), inv, (1 << bits) - 1).floor_().mul_(scale)
 
 
 def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
@@ -81,7 +79,8 @@ def input_levels(x: torch.Tensor, scale: float, bits: int) -> torch.Tensor:
     inv = 1.0 / scale
     if not _float32_applies(xd, bits, inv):
         return _input_levels_double(xd, scale, top).to(torch.float32 if xd.dtype == torch.float32 else torch.float64)
-    r, levels = _float32_levels(xd, inv, top)
+    r = _float32_shifted(xd, inv, top)
+    levels = torch.floor(r)
     margin = 0.5 - math.ldexp(1.0, bits + _FLOAT32_LEVEL_ERROR_LOG2)
     near = r.sub_(levels).sub_(0.5).abs_() > margin  # r - floor(r) close to 0 or 1
     at = near.view(-1).nonzero().squeeze(1)  # few: cheaper than masked indexing over every element

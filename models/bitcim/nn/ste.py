@@ -10,19 +10,16 @@ from ..hw.quant import quantize_dfp_float, quantize_sym
 
 
 class StraightThrough(torch.autograd.Function):
-    """Forward: the quantized value. Backward: the gradient unchanged, or zero where `passes`
-    (a bool tensor like `real`) is False."""
+    """Forward: the quantized value. Backward: the gradient unchanged (ClippedStraightThrough
+    zeroes it outside a range)."""
 
     @staticmethod
-    def forward(ctx, real: torch.Tensor, quantized: torch.Tensor,  # type: ignore[override]
-                passes: Optional[torch.Tensor] = None) -> torch.Tensor:
-        ctx.save_for_backward(passes)
+    def forward(ctx, real: torch.Tensor, quantized: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         return quantized
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):  # type: ignore[override]
-        (passes,) = ctx.saved_tensors
-        return (grad if passes is None else torch.where(passes, grad, torch.zeros((), dtype=grad.dtype))), None, None
+        return grad, None
 
 
 # The float32 just below -0 (a denormal): x > it exactly when x >= 0, -0 included.
