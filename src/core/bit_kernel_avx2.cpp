@@ -112,10 +112,9 @@ void gemv_half_avx2(const HalfGemvArgs& a, int64_t* y) {
                 sums[i] = widen_add(sums[i], four);
             }
         }
-        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
         alignas(32) int64_t out[kGemvRows];
         for (unsigned i = 0; i < 4; ++i) _mm256_store_si256(reinterpret_cast<__m256i*>(out + 4 * i), sums[i]);
-        for (size_t r = 0; r < valid; ++r) y[rb * kGemvRows + r] += out[r];
+        for (size_t r = 0; r < rows_in_block(a, rb); ++r) y[rb * kGemvRows + r] += out[r];
     }
 }
 

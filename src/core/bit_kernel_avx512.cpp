@@ -152,7 +152,7 @@ void gemv_half_avx512(const HalfGemvArgs& a, int64_t* y) {
             lo = _mm512_add_epi64(lo, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(rows)));
             hi = _mm512_add_epi64(hi, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(rows, 1)));
         }
-        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
+        const size_t valid = rows_in_block(a, rb);
         const __mmask8 lo_rows = valid >= 8 ? 0xFF : static_cast<__mmask8>((1u << valid) - 1);
         const __mmask8 hi_rows = valid >= 16 ? 0xFF : valid <= 8 ? 0 : static_cast<__mmask8>((1u << (valid - 8)) - 1);
         int64_t* out = y + rb * kGemvRows;

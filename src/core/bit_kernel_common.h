@@ -13,7 +13,7 @@
 
 namespace bitcim::core::kernel {
 
-// An int8 half times an 8-bit input fits in 16 bits, so 2^15 products in an int32.
+// (2 h + o) times an 8-bit input is at most 255 * 255, so 2^15 of them fit in an int32.
 constexpr size_t kGemvBlock = size_t{1} << 15;
 
 /// A signal's value in a row: sums over chunks (shifted by d t) of the clipped codes
@@ -66,19 +66,23 @@ struct OddBytes {
 };
 inline constexpr OddBytes kOddBytes{};
 
+/// The rows of row block rb that are the layer's (the last block's may be padding).
+BITCIM_KERNEL_INLINE size_t rows_in_block(const HalfGemvArgs& a, size_t rb) {
+    return a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
+}
+
 /// y += W x from the VNNI layout of halves and odd bits (HalfGemvArgs), one row block at
 /// a time, in plain loops over the block's 64 (row, input) lanes that each path's compiler
-/// vectorizes: lane j of a quad is 2 h + o times its input. int32 lanes of at most 2^15
-/// quads (each adding at most 255 * 255), int64 sums.
+/// vectorizes: lane j of a quad is 2 h + o times its input. int32 lanes of at most
+/// kGemvBlock quads, int64 sums.
 BITCIM_KERNEL_INLINE void gemv_half_loop(const HalfGemvArgs& a, int64_t* y) {
     constexpr size_t kLanes = kGemvRows * kGemvQuad;
-    constexpr size_t kBlockQuads = size_t{1} << 15;
     for (size_t rb = 0; rb * kGemvRows < a.rows; ++rb) {
         const int8_t* half = a.half + rb * a.quads * kLanes;
         const uint64_t* odd = a.odd + rb * a.quads;
         int64_t acc[kGemvRows] = {};
-        for (size_t q0 = 0; q0 < a.quads; q0 += kBlockQuads) {
-            const size_t q1 = a.quads - q0 < kBlockQuads ? a.quads : q0 + kBlockQuads;
+        for (size_t q0 = 0; q0 < a.quads; q0 += kGemvBlock) {
+            const size_t q1 = a.quads - q0 < kGemvBlock ? a.quads : q0 + kGemvBlock;
             int32_t lane[kLanes] = {};
             for (size_t q = q0; q < q1; ++q) {
                 alignas(64) uint8_t o[kLanes];
@@ -96,8 +100,7 @@ BITCIM_KERNEL_INLINE void gemv_half_loop(const HalfGemvArgs& a, int64_t* y) {
             for (size_t r = 0; r < kGemvRows; ++r)
                 for (size_t k = 0; k < kGemvQuad; ++k) acc[r] += lane[r * kGemvQuad + k];
         }
-        const size_t valid = a.rows - rb * kGemvRows < kGemvRows ? a.rows - rb * kGemvRows : kGemvRows;
-        for (size_t r = 0; r < valid; ++r) y[rb * kGemvRows + r] += acc[r];
+        for (size_t r = 0; r < rows_in_block(a, rb); ++r) y[rb * kGemvRows + r] += acc[r];
     }
 }
 

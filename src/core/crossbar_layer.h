@@ -129,7 +129,7 @@ private:
 
     void pack(const IntMatrix& weights, const std::string& source);
     void build_saturation_bounds();
-    void count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters, bool cell_reads) const;
+    void count_events(const InputPlanes& in, MvmCounters& counters, bool cell_reads) const;
     /// The bitline sum of signal `s` for output `out`, row group `g`, input chunk `t`.
     uint64_t signal_sum(const ColumnGroup& s, size_t out, size_t g, unsigned t, const InputPlanes& in) const;
     /// Clip mode: codes equal sums until they saturate, so y = W·x exactly minus

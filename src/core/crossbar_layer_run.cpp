@@ -79,12 +79,10 @@ void BitSlicedLayer::add_cell_reads(const uint32_t* level_sums, MvmCounters& cou
 
 // Events that do not depend on the ADC codes: every conversion happens whatever
 // its value, and every driven cell is read (its input's levels summed over chunks).
-void BitSlicedLayer::count_events(const InputPlanes& in, const kernel::Ops& ops, MvmCounters& counters,
-                                  bool cell_reads) const {
+void BitSlicedLayer::count_events(const InputPlanes& in, MvmCounters& counters, bool cell_reads) const {
     const HwConfig& c = m_cfg;
     const unsigned chunks = c.num_input_chunks();
-    if (cell_reads)
-        ops.cell_reads(in.levels.data(), m_row_cells.data(), m_inputs, 1u << c.cell_bits, counters.cell_reads.data());
+    if (cell_reads) add_cell_reads(in.levels.data(), counters);
     const uint64_t per_signal = uint64_t{chunks} * m_groups * m_outputs;
     for (const ColumnGroup& s : m_mapping.column_groups) {
         counters.adc_conversions[s.adc_group] += per_signal;
@@ -136,7 +134,7 @@ void BitSlicedLayer::run_packed_add(const uint32_t* x, const PackedInput& in, Mv
         throw InputError("ADC code histograms sized for another layer");
     for (size_t g = 0; g < counters.adc_codes.size(); ++g)  // codes of the run-time resolution must fit
         counters.adc_codes[g].resize(std::max(counters.adc_codes[g].size(), size_t{1} << m_cfg.adc_bits[g]), 0);
-    count_events(in, ops, counters, cell_reads);
+    count_events(in, counters, cell_reads);
     if (!m_conductance.empty()) {
         run_faulty(x, y, counters, epoch);
     } else if (m_cfg.adc_mode == AdcMode::Clip && counters.adc_codes.empty()) {

@@ -74,8 +74,7 @@ void BlockInputs::reset(const uint32_t* xs, size_t vectors, size_t k) {
     ++m_chunk;
 }
 
-const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlicedLayer& kernel, size_t first_input,
-                                                              size_t v) {
+BlockInputs::Row& BlockInputs::packed_row(const core::BitSlicedLayer& kernel, size_t first_input) {
     Row* row = nullptr;
     for (Row& r : m_rows)
         if (r.first_input == first_input) row = &r;
@@ -93,14 +92,16 @@ const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlic
         }
         row->chunk = m_chunk;
     }
-    return row->vectors[v];
+    return *row;
+}
+
+const core::BitSlicedLayer::PackedInput& BlockInputs::packed(const core::BitSlicedLayer& kernel, size_t first_input,
+                                                              size_t v) {
+    return packed_row(kernel, first_input).vectors[v];
 }
 
 const uint32_t* BlockInputs::level_sums(const core::BitSlicedLayer& kernel, size_t first_input) {
-    packed(kernel, first_input, 0);
-    for (const Row& r : m_rows)
-        if (r.first_input == first_input) return r.level_sums.data();
-    return nullptr;  // not reached: packed() made the row
+    return packed_row(kernel, first_input).level_sums.data();
 }
 
 void Pe::mark_busy(const sc_core::sc_time& start, const sc_core::sc_time& latency) {

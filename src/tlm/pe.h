@@ -40,6 +40,8 @@ private:
         std::vector<core::BitSlicedLayer::PackedInput> vectors;
         std::vector<uint32_t> level_sums;
     };
+    /// The row of PEs at `first_input`, its block of every vector of the chunk packed.
+    Row& packed_row(const core::BitSlicedLayer& kernel, size_t first_input);
     const uint32_t* m_xs = nullptr;
     size_t m_vectors = 0, m_k = 0;
     uint64_t m_chunk = 0;
